@@ -1,0 +1,3 @@
+// Placeholder until the kernel, wheels and HTTPD filter land.
+Console.Error.WriteLine("PreforkHttpd: not implemented yet.");
+return 1;

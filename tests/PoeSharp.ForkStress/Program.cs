@@ -1,0 +1,3 @@
+// Placeholder until the fork support lands.
+Console.Error.WriteLine("ForkStress: not implemented yet.");
+return 1;
