@@ -1,0 +1,28 @@
+using System.Runtime.InteropServices;
+
+namespace PoeSharp.Os;
+
+/// <summary>
+/// Owns one POSIX file descriptor and closes it on <see cref="SafeHandle.Dispose()"/>.
+/// Finalizers never run in a forked child, so dispose every descriptor deterministically.
+/// </summary>
+public sealed partial class FileDescriptor : SafeHandle
+{
+    /// <summary>Wraps <paramref name="fd"/>; when <paramref name="ownsHandle"/> is true, disposing closes it.</summary>
+    public FileDescriptor(int fd, bool ownsHandle = true) : base(new IntPtr(-1), ownsHandle) => SetHandle(new IntPtr(fd));
+
+    /// <summary>The descriptor number (-1 once invalid).</summary>
+    public int Fd => (int)handle;
+
+    /// <inheritdoc />
+    public override bool IsInvalid => (int)handle < 0;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle() => Close((int)handle) == 0;
+
+    /// <inheritdoc />
+    public override string ToString() => $"fd {Fd}";
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

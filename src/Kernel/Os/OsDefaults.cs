@@ -1,0 +1,16 @@
+using PoeSharp.Loop;
+using PoeSharp.Processes;
+
+namespace PoeSharp.Os;
+
+/// <summary>The real back ends a <c>new Kernel()</c> uses on Linux.</summary>
+internal static class OsDefaults
+{
+    /// <summary>The epoll loop.</summary>
+    internal static ILoop CreateLoop() =>
+        throw new PlatformNotSupportedException("The epoll loop is not available yet.");
+
+    /// <summary>The fork/signalfd/pidfd process host.</summary>
+    internal static IProcessHost CreateProcessHost() =>
+        throw new PlatformNotSupportedException("The process host is not available yet.");
+}
