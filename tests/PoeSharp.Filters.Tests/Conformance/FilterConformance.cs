@@ -28,6 +28,18 @@ public abstract class FilterConformance<TFilter> where TFilter : IFilter
     /// <summary>False for filters where any non-empty input is a record (Stream).</summary>
     protected virtual bool HasFraming => true;
 
+    /// <summary>
+    /// The length of the shortest prefix of <paramref name="encodedFirstRecord"/> that already yields the
+    /// record (default: all of it). Line's default reader returns a line at its CR before the LF arrives.
+    /// </summary>
+    protected virtual int ShortestCompletePrefix(byte[] encodedFirstRecord) => encodedFirstRecord.Length;
+
+    /// <summary>
+    /// Checks the bytes left in the caller's buffer after all records were read (default: none). Line's
+    /// default reader may leave the LF of a CRLF that was split after the CR, to be skipped later.
+    /// </summary>
+    protected virtual void AssertNothingLeft(byte[] left, string because) => Assert.That(left, Is.Empty, because);
+
     /// <summary>A record of a type the filter does not write.</summary>
     protected virtual object WrongTypeRecord => new Uri("http://example.invalid/");
 
@@ -62,7 +74,7 @@ public abstract class FilterConformance<TFilter> where TFilter : IFilter
         {
             var records = FilterFeeder.FeedChunks(CreateFilter(), [a, b], out byte[] left);
             Assert.That(Normalize(records), Is.EqualTo(expected), $"split at {a.Length}");
-            Assert.That(left, Is.Empty, $"split at {a.Length}");
+            AssertNothingLeft(left, $"split at {a.Length}");
         }
     }
 
@@ -72,7 +84,7 @@ public abstract class FilterConformance<TFilter> where TFilter : IFilter
         byte[] input = Encoded();
         var records = FilterFeeder.FeedChunks(CreateFilter(), ByteSplitter.OneByteChunks(input), out byte[] left);
         Assert.That(Normalize(records), Is.EqualTo(ExpectedRecords()));
-        Assert.That(left, Is.Empty);
+        AssertNothingLeft(left, "one byte at a time");
     }
 
     [Test]
@@ -100,7 +112,7 @@ public abstract class FilterConformance<TFilter> where TFilter : IFilter
         var first = FilterFeeder.PutAll(CreateFilter(), [SampleRecords()[0]]);
         var filter = CreateFilter();
         // The same filter sees growing prefixes, as from a wheel, and a fresh one sees each prefix once.
-        for (int i = 0; i < first.Length; i++)
+        for (int i = 0; i < ShortestCompletePrefix(first); i++)
         {
             DecodeStatus status = filter.TryGet(first.AsSpan(0, i), out object? record, out int consumed);
             Assert.That((status, consumed, record), Is.EqualTo((DecodeStatus.NeedMoreData, 0, (object?)null)), $"prefix {i} (same filter)");
