@@ -117,7 +117,9 @@ public sealed partial class HttpdFilter
     private bool ParseRequestLine(ReadOnlySpan<byte> input, ref RejectionReason reason, ref string? detail)
     {
         int pos = _pos;
-        int len = input.Length;
+        // Scan no further than the limit, so the outcome does not depend on how the bytes were split.
+        int len = Math.Min(input.Length, _limits.MaxRequestLineLength);
+        ReadOnlySpan<byte> window = input[..len];
         bool done = false;
         while (pos < len && !done)
         {
@@ -125,12 +127,12 @@ public sealed partial class HttpdFilter
             {
                 case LinePhase.Blank:
                     // RFC 9112 §2.2: ignore empty lines before the request line (a CRLF after a body).
-                    byte b = input[pos];
+                    byte b = window[pos];
                     if (b == '\n') { pos++; break; }
                     if (b == '\r')
                     {
                         if (pos + 1 >= len) goto NeedMore;
-                        if (input[pos + 1] != '\n') return Fail(RejectionReason.BareCarriageReturn, "A CR before the request line is not followed by LF.", ref reason, ref detail);
+                        if (window[pos + 1] != '\n') return Fail(RejectionReason.BareCarriageReturn, "A CR before the request line is not followed by LF.", ref reason, ref detail);
                         pos += 2;
                         break;
                     }
@@ -140,10 +142,10 @@ public sealed partial class HttpdFilter
 
                 case LinePhase.Method:
                 {
-                    int i = input[pos..].IndexOfAnyExcept(HttpChars.Token);
+                    int i = window[pos..].IndexOfAnyExcept(HttpChars.Token);
                     if (i < 0) { pos = len; break; }
                     pos += i;
-                    if (pos == _lineStart || input[pos] != ' ')
+                    if (pos == _lineStart || window[pos] != ' ')
                         return Fail(RejectionReason.InvalidRequestLine, "The request line must start with a method token followed by one space.", ref reason, ref detail);
                     _methodEnd = pos;
                     _targetStart = ++pos;
@@ -153,12 +155,12 @@ public sealed partial class HttpdFilter
 
                 case LinePhase.Target:
                 {
-                    int i = input[pos..].IndexOfAnyExcept(HttpChars.Target);
+                    int i = window[pos..].IndexOfAnyExcept(HttpChars.Target);
                     if (i < 0) { pos = len; break; }
                     pos += i;
-                    if (pos == _targetStart || input[pos] != ' ')
+                    if (pos == _targetStart || window[pos] != ' ')
                     {
-                        byte c = input[pos];
+                        byte c = window[pos];
                         return c is (byte)'\r' or (byte)'\n' or (byte)' '
                             ? Fail(RejectionReason.InvalidRequestLine, "The request line must be 'method target HTTP/x.y'.", ref reason, ref detail)
                             : Fail(RejectionReason.InvalidTarget, "The request target contains a character that must be percent-encoded.", ref reason, ref detail);
@@ -172,7 +174,7 @@ public sealed partial class HttpdFilter
                 case LinePhase.Version:
                 {
                     int k = pos - _versionStart;
-                    byte c = input[pos];
+                    byte c = window[pos];
                     if (k < 8)
                     {
                         bool ok = k switch
@@ -191,7 +193,7 @@ public sealed partial class HttpdFilter
                 }
 
                 case LinePhase.AfterCr:
-                    if (input[pos] != '\n') return Fail(RejectionReason.BareCarriageReturn, "The request line ends with a CR that is not followed by LF.", ref reason, ref detail);
+                    if (window[pos] != '\n') return Fail(RejectionReason.BareCarriageReturn, "The request line ends with a CR that is not followed by LF.", ref reason, ref detail);
                     pos++;
                     done = true;
                     break;
@@ -202,12 +204,10 @@ public sealed partial class HttpdFilter
         _pos = pos;
         if (!done)
         {
-            if (len > _limits.MaxRequestLineLength)
+            if (input.Length > _limits.MaxRequestLineLength)
                 return Fail(RejectionReason.RequestLineTooLong, $"The request line is longer than {_limits.MaxRequestLineLength} bytes.", ref reason, ref detail);
             return true;
         }
-        if (pos > _limits.MaxRequestLineLength)
-            return Fail(RejectionReason.RequestLineTooLong, $"The request line is longer than {_limits.MaxRequestLineLength} bytes.", ref reason, ref detail);
         return CompleteRequestLine(input, ref reason, ref detail);
     }
 
