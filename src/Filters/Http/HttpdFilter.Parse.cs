@@ -27,6 +27,8 @@ public sealed partial class HttpdFilter
     private long _contentLength = -1;
     private string? _transferEncoding;
     private int _hostCount;
+    private bool _connectionClose, _connectionKeepAlive;
+    private int _lastHeaderCount = 4;
 
     private HttpRequest? _request;
     private int _bodyStart;
@@ -80,8 +82,10 @@ public sealed partial class HttpdFilter
         HttpRequest request = _request!;
         record = request;
         consumed = end;
+        bool keepAlive = !_connectionClose && (_connectionKeepAlive || !HttpVersions.IsHttp10(request.Version));
+        _lastHeaderCount = Math.Max(request.Headers.Count, 1);
         ResetRequest();
-        _state = HttpKeepAlive.RequestAllowsKeepAlive(request) ? State.RequestLine : State.Closed;
+        _state = keepAlive ? State.RequestLine : State.Closed;
         return DecodeStatus.Record;
     }
 
@@ -105,6 +109,7 @@ public sealed partial class HttpdFilter
         _contentLength = -1;
         _transferEncoding = null;
         _hostCount = 0;
+        _connectionClose = _connectionKeepAlive = false;
         _request = null;
         _bodyStart = 0;
         _chunkSize = 0;
@@ -173,6 +178,12 @@ public sealed partial class HttpdFilter
 
                 case LinePhase.Version:
                 {
+                    if (pos == _versionStart && window.Length - pos >= 10 && window.Slice(pos, 10).SequenceEqual("HTTP/1.1\r\n"u8))
+                    {
+                        pos += 10; // the common case in one comparison
+                        done = true;
+                        break;
+                    }
                     int k = pos - _versionStart;
                     byte c = window[pos];
                     if (k < 8)
@@ -236,7 +247,7 @@ public sealed partial class HttpdFilter
         if (KnownStrings.Matches(_lastTarget, targetBytes)) target = _lastTarget!;
         else _lastTarget = target = Latin1(targetBytes);
 
-        _headers = new HttpHeaderCollection(Math.Max(_lastValues.Length, 4));
+        _headers = new HttpHeaderCollection(_lastHeaderCount);
         _request = new HttpRequest(method, target, HttpVersions.Get(major, minor), _headers);
         _sectionStart = _fieldLineStart = _fieldScan = _pos;
         _state = State.Headers;
@@ -430,6 +441,15 @@ public sealed partial class HttpdFilter
         else if (name.Length == 17 && Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
         {
             _transferEncoding = _transferEncoding is null ? valueText : _transferEncoding + "," + valueText;
+        }
+        else if (name.Length == 10 && Ascii.EqualsIgnoreCase(name, "Connection"u8))
+        {
+            foreach (Range r in value.Split((byte)','))
+            {
+                ReadOnlySpan<byte> option = value[r].Trim(" \t"u8);
+                if (Ascii.EqualsIgnoreCase(option, "close"u8)) _connectionClose = true;
+                else if (Ascii.EqualsIgnoreCase(option, "keep-alive"u8)) _connectionKeepAlive = true;
+            }
         }
         else if (name.Length == 4 && Ascii.EqualsIgnoreCase(name, "Host"u8))
         {
