@@ -160,7 +160,7 @@ public sealed partial class HttpdFilter
 
                 case LinePhase.Target:
                 {
-                    int i = window[pos..].IndexOfAnyExcept(HttpChars.Target);
+                    int i = window[pos..].IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E);
                     if (i < 0) { pos = len; break; }
                     pos += i;
                     if (pos == _targetStart || window[pos] != ' ')
@@ -392,7 +392,7 @@ public sealed partial class HttpdFilter
         }
         ReadOnlySpan<byte> name = line[..colon];
         ReadOnlySpan<byte> value = line[(colon + 1)..].Trim(" \t"u8);
-        int bad = value.IndexOfAnyExcept(HttpChars.FieldValue);
+        int bad = value.IndexOfAny(HttpChars.NotFieldValue);
         if (bad >= 0)
         {
             return value[bad] == '\r'
