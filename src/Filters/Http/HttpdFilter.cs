@@ -19,6 +19,11 @@ namespace PoeSharp.Filters.Http;
 /// <para>After an error record, or after a request that closes the connection (HTTP/1.0 without
 /// keep-alive, <c>Connection: close</c>), further input is discarded with <see cref="DecodeStatus.Error"/>
 /// until <see cref="Reset"/>: RFC 9112 §9.6 forbids processing more requests on that connection.</para>
+/// <para>Deliberate differences from POE::Filter::HTTPD 1.370: methods must be tokens (and CONNECT
+/// gets 501); Transfer-Encoding is honoured; a malformed field line is an error, not a silent end
+/// of the headers; error bodies are HTML-escaped and never reflect the input; requests pipelined
+/// after <c>Content-Length: 0</c> are kept; limits produce 413/414/431 records instead of dying;
+/// Put writes the standard reason phrase (no "(OK)"), Date, Content-Length and Connection.</para>
 /// </remarks>
 public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
 {
