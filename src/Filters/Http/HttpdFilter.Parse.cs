@@ -492,8 +492,10 @@ public sealed partial class HttpdFilter
             if (other)
                 return Fail(RejectionReason.UnsupportedTransferCoding, "Only the chunked transfer coding is implemented.", ref reason, ref detail);
         }
-        else if (_contentLength < 0 && (ReferenceEquals(request.Method, "POST") || ReferenceEquals(request.Method, "PUT")))
-            return Fail(RejectionReason.LengthRequired, $"{request.Method} needs Content-Length or chunked Transfer-Encoding.", ref reason, ref detail);
+        else if (_contentLength < 0 && http10 && (ReferenceEquals(request.Method, "POST") || ReferenceEquals(request.Method, "PUT")))
+            // HTTP/1.0 has no other way to delimit a request body (Kestrel: LengthRequiredHttp10);
+            // in HTTP/1.1 no Content-Length and no Transfer-Encoding means an empty body (RFC 9112 §6.3).
+            return Fail(RejectionReason.LengthRequired, $"An HTTP/1.0 {request.Method} needs Content-Length.", ref reason, ref detail);
         return true;
     }
 
