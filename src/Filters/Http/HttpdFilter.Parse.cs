@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -92,8 +90,9 @@ public sealed partial class HttpdFilter
     private int ScannedSoFar() => _state switch
     {
         State.RequestLine => _pos,
-        State.Headers or State.Trailers => _fieldScan,
-        State.Body or State.ChunkLine or State.ChunkData => _bodyStart,
+        State.Headers or State.Trailers or State.ChunkLine => _fieldScan,
+        State.ChunkData => _fieldLineStart,
+        State.Body => _bodyStart,
         _ => 0,
     };
 

@@ -46,7 +46,10 @@ public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
     /// <summary>The limits this filter enforces.</summary>
     public HttpdLimits Limits => _limits;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The error of the last <see cref="TryGetOne"/> that returned <see cref="DecodeStatus.Error"/>
+    /// (input after the connection's last request), or the summary of the last rejection record.
+    /// </summary>
     public FilterError? LastError { get; private set; }
 
     /// <summary>True after an error record or a closing request: input is discarded until <see cref="Reset"/>.</summary>
