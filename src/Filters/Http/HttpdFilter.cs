@@ -72,7 +72,7 @@ public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
             case HttpBodyChunk chunk: Put(chunk, output); break;
             default:
                 throw new ArgumentException(
-                    $"HTTPD writes HttpResponse and HttpBodyChunk records, not {record?.GetType().Name ?? "null"}.", nameof(record));
+                    $"HTTPD accepts HttpResponse and HttpBodyChunk records for Put, not {record?.GetType().Name ?? "null"}.", nameof(record));
         }
     }
 

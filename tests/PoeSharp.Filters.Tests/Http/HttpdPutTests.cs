@@ -174,7 +174,8 @@ public sealed class HttpdPutTests
         Assert.Throws<InvalidOperationException>(() => Put(filter, new HttpBodyChunk("x")));
         Put(filter, new HttpResponse(200) { Streamed = true });
         Assert.Throws<InvalidOperationException>(() => Put(filter, new HttpResponse(200)));
-        Assert.Throws<ArgumentException>(() => Put(filter, "a string"));
+        var wrong = Assert.Throws<ArgumentException>(() => Put(filter, "a string"));
+        Assert.That(wrong!.Message, Does.Contain("accepts HttpResponse"));
     }
 
     [Test]
