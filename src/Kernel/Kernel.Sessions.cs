@@ -266,12 +266,13 @@ public sealed partial class Kernel
             late.Clear();
         }
 
-        if (s.TimerIds is { Count: > 0 } timers)
+        if (s.TimerCount > 0)
         {
+            var timers = new List<int>(s.TimerCount);
+            _queue.CollectSessionTimers(s, null, timers);
             foreach (int id in timers) _queue.TryRemoveTimer(id, out _);
             s.EventsTo -= timers.Count;
             s.TimerCount = 0;
-            timers.Clear();
         }
         if (s.EventsTo > 0 || s.EventsFrom > 0) RemoveQueuedTraffic(s);
 
