@@ -11,5 +11,5 @@ internal static class OsDefaults
 
     /// <summary>The fork/signalfd/pidfd process host.</summary>
     internal static IProcessHost CreateProcessHost() =>
-        throw new PlatformNotSupportedException("The process host is not available yet.");
+        new PosixProcessHost();
 }
