@@ -72,7 +72,7 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
     public ForkResult Fork()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ForkSafety.ThrowIfNotReady();
+        ForkSafety.ThrowIfNotReady();   // also caches the parent's pid (ForkSafety's static initializer)
         ForkSafety.WarmUp();
         if (!Quiescer.Quiesce(QuiesceTimeout, out int samples))
         {
@@ -214,6 +214,7 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
     /// <summary>The child's first steps, before any other managed code runs.</summary>
     private void SetUpChild(int parentPid)
     {
+        ForkSafety.MarkForkedChild();
         SetUpChildSignals();
         if (ParentDeathSignal > 0)
         {
