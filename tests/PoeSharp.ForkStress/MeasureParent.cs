@@ -38,13 +38,14 @@ internal sealed class MeasureParent
 
         var forkMs = new List<double>();
         var acceptMs = new List<double>();
+        var childMs = new List<double>();
         var pids = new List<int>();
         bool ok = true;
         for (int i = 0; i < _o.Samples; i++)
         {
             long start = Stopwatch.GetTimestamp();
             var result = _loop.Host.Fork();
-            if (result.IsChild) IdleChild(listener, w, start);
+            if (result.IsChild) IdleChild(listener, w, start, Stopwatch.GetTimestamp());
             if (result.Failed)
             {
                 Console.Error.WriteLine($"measure: {result.Error}");
@@ -56,8 +57,9 @@ internal sealed class MeasureParent
             _loop.Host.WatchChild(result.Pid);
             string reply = Roundtrip(listener, warm: false);
             var parts = reply.Split(' ');
-            if (parts.Length < 3 || parts[0] != "OK") { ok = false; Console.Error.WriteLine($"measure: bad reply '{reply}'"); continue; }
+            if (parts.Length < 4 || parts[0] != "OK") { ok = false; Console.Error.WriteLine($"measure: bad reply '{reply}'"); continue; }
             acceptMs.Add(long.Parse(parts[2], CultureInfo.InvariantCulture) / 1000.0);
+            childMs.Add(long.Parse(parts[3], CultureInfo.InvariantCulture) / 1000.0);
         }
 
         Thread.Sleep(300);   // let the children settle into their idle poll
@@ -85,6 +87,7 @@ internal sealed class MeasureParent
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"measure: samples={pids.Count} fork_ms_median={ProcScan.Percentile(forkMs, 50):F2} fork_ms_p95={ProcScan.Percentile(forkMs, 95):F2} " +
             $"fork_to_accept_ms_median={ProcScan.Percentile(acceptMs, 50):F2} fork_to_accept_ms_p95={ProcScan.Percentile(acceptMs, 95):F2} " +
+            $"child_return_to_accept_ms_median={ProcScan.Percentile(childMs, 50):F2} " +
             $"parent_rss_kb={parentRss} parent_pss_kb={parentPss} child_idle_pss_kb_avg={Avg(idlePss):F0} child_idle_private_dirty_kb_avg={Avg(idlePriv):F0} " +
             $"child_after_full_gc_pss_kb_avg={Avg(gcPss):F0} parent_pss_after_kb={parentPssAfter} total_pss_idle_kb={parentPss + idlePss.Sum()} " +
             $"total_pss_after_gc_kb={parentPssAfter + gcPss.Sum()} gc_done={gcDone} term_killed={termed} leftover_processes={leftovers.Count} " +
@@ -136,7 +139,7 @@ internal sealed class MeasureParent
     }
 
     /// <summary>The measured child: answers one request with its fork-to-accept time, then idles until told otherwise.</summary>
-    private void IdleChild(Socket listener, int reportFd, long forkStart)
+    private void IdleChild(Socket listener, int reportFd, long forkStart, long childStart)
     {
         int pid = _loop.Host.ProcessId;
         _loop.AfterForkInChild(_ => false);
@@ -148,7 +151,7 @@ internal sealed class MeasureParent
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             Native.WriteLine(reportFd, $"GCDONE {pid}");
         };
-        var handler = new OneShotServer(_loop, listener, forkStart, pid);
+        var handler = new OneShotServer(_loop, listener, forkStart, childStart, pid);
         _loop.Watch((int)listener.Handle, IoMode.Read, handler);
         while (true) _loop.RunOnce(Timeout.InfiniteTimeSpan);   // ends by SIGTERM (default action via the signalfd)
     }

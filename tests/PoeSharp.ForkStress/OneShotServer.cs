@@ -13,9 +13,11 @@ internal sealed class OneShotServer : IReadyHandler
     private readonly Socket _listener;
     private readonly long _forkStart;
     private readonly int _pid;
+    private readonly long _childStart;
 
-    public OneShotServer(LoopHost loop, Socket listener, long forkStart, int pid)
+    public OneShotServer(LoopHost loop, Socket listener, long forkStart, long childStart, int pid)
     {
+        _childStart = childStart;
         _loop = loop;
         _listener = listener;
         _forkStart = forkStart;
@@ -33,14 +35,16 @@ internal sealed class OneShotServer : IReadyHandler
         {
             return;
         }
-        long us = (Stopwatch.GetTimestamp() - _forkStart) * 1_000_000 / Stopwatch.Frequency;
+        long now = Stopwatch.GetTimestamp();
+        long us = (now - _forkStart) * 1_000_000 / Stopwatch.Frequency;
+        long childUs = (now - _childStart) * 1_000_000 / Stopwatch.Frequency;
         _loop.Unwatch(fd, IoMode.Read);
         using (s)
         {
             s.ReceiveTimeout = 5000;
             var buf = new byte[64];
             s.Receive(buf);
-            s.Send(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"OK {_pid} {us}\n")));
+            s.Send(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"OK {_pid} {us} {childUs}\n")));
         }
     }
 }
