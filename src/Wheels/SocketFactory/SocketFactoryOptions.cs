@@ -11,7 +11,7 @@ namespace PoeSharp.Wheels;
 public sealed record SocketFactoryOptions
 {
     /// <summary>How many connections one readiness accepts by default (see <see cref="MaxAcceptsPerReady"/>).</summary>
-    public const int DefaultMaxAcceptsPerReady = 32;
+    public const int DefaultMaxAcceptsPerReady = 16;
 
     /// <summary>Receives (socket <see cref="FileDescriptor"/>, peer <see cref="System.Net.IPAddress"/>? (null for UNIX), peer port, wheelId).</summary>
     public required string SuccessEvent { get; init; }
