@@ -235,6 +235,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     public void Flush()
     {
         ThrowIfDisposed();
+        ThrowIfNotOwner();
         FlushCore();
     }
 
