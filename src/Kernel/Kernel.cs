@@ -21,8 +21,24 @@ namespace PoeSharp;
 /// inbox is drained; every queue item due at the time sampled once here and queued before this
 /// step began is dispatched in (due, enqueue order); GC sweep. Events queued during the step run
 /// in the next timeslice, so I/O is never starved.</para>
-/// <para>Port decisions where PoeSharp differs from or pins a POE quirk (§8) are documented on the
-/// member concerned; the kernel tests pin each one.</para>
+/// <para>Port decisions (POE-SEMANTICS.md §8), each pinned by a kernel test:</para>
+/// <list type="bullet">
+/// <item>§8.1 kept: GC is swept after each batch of events and of I/O callbacks, not after each
+/// event; a session's creation-time check (POE's <c>_garbage_collect</c>) collects it at once.</item>
+/// <item>§8.2 kept: events sent by a stopping session (from <c>_stop</c>, or queued before a
+/// terminal signal kills it) are accepted and discarded.</item>
+/// <item>§8.3 kept: <see cref="Stop"/> dispatches <c>_stop</c> and <c>_child(lose)</c>.</item>
+/// <item>§8.4 changed: <see cref="HasForked"/> drops inherited <see cref="SigChild(int, string?, object?[])"/> watches.</item>
+/// <item>§8.5 changed: only watched pids are reaped, one by one, by the process host (never <c>waitpid(-1)</c>).</item>
+/// <item>§8.8 changed: <see cref="AlarmRemoveAll"/> keeps argument arrays and real due times.</item>
+/// <item>§8.9 kept: <see cref="Call"/> to the active session runs the handler directly (no DIE
+/// wrapping, the active event stays the outer one).</item>
+/// <item>DIE is dispatched synchronously when the handler throws (POE queues it), so it runs
+/// before other events already due in the same batch.</item>
+/// <item>FIFO events are stamped with the kernel's last clock reading (taken at each timeslice and
+/// by every timer call) rather than a fresh one per post; ordering against timers differs from
+/// POE only for a timer that falls due between that reading and the post.</item>
+/// </list>
 /// </remarks>
 public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
 {

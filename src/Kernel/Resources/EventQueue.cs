@@ -4,7 +4,7 @@ namespace PoeSharp.Resources;
 
 /// <summary>
 /// POE's one time-ordered queue, split in two for speed: FIFO events in a ring (already in
-/// (due, seq) order, O(1) both ends) and timers in an indexed binary min-heap on (due, seq) with
+/// (due, seq) order, O(1) both ends) and timers in an indexed 4-ary min-heap on (due, seq) with
 /// position tracking, so removal by timer ID is O(log n). <see cref="TryDequeueDue"/> merges the two.
 /// </summary>
 internal sealed class EventQueue
@@ -157,24 +157,36 @@ internal sealed class EventQueue
         return false;
     }
 
-    /// <summary>Removes every FIFO item matching <paramref name="match"/>, keeping the order of the rest; each removed item goes to <paramref name="removed"/>.</summary>
+    /// <summary>Removes every FIFO item matching <paramref name="match"/>, keeping the order of the rest (compacted in place); each removed item goes to <paramref name="removed"/>.</summary>
     public void RemoveFifoWhere<TState>(TState state, Func<TState, QueueItem, bool> match, Action<TState, QueueItem> removed)
     {
-        int write = 0;
-        var kept = _ring;
+        var ring = _ring;
         int n = _ringCount;
-        // Compact in ring order into a fresh linear layout (rare: only when a session stops with traffic).
-        var fresh = new QueueItem[_ring.Length];
+        int write = 0;
         for (int k = 0; k < n; k++)
         {
-            int idx = _head + k;
-            if (idx >= kept.Length) idx -= kept.Length;
-            var it = kept[idx];
-            if (match(state, it)) removed(state, it);
-            else fresh[write++] = it;
+            int read = _head + k;
+            if (read >= ring.Length) read -= ring.Length;
+            var it = ring[read];
+            if (match(state, it))
+            {
+                removed(state, it);
+                continue;
+            }
+            if (write != k)
+            {
+                int to = _head + write;
+                if (to >= ring.Length) to -= ring.Length;
+                ring[to] = it;
+            }
+            write++;
         }
-        _ring = fresh;
-        _head = 0;
+        for (int k = write; k < n; k++)
+        {
+            int idx = _head + k;
+            if (idx >= ring.Length) idx -= ring.Length;
+            ring[idx] = default;
+        }
         _ringCount = write;
     }
 
@@ -238,7 +250,7 @@ internal sealed class EventQueue
         var e = heap[i];
         while (i > 0)
         {
-            int parent = (i - 1) >> 1;
+            int parent = (i - 1) >> 2;
             if (!Less(e, heap[parent])) break;
             heap[i] = heap[parent];
             _slotPos[heap[i].Slot] = i;
@@ -250,18 +262,23 @@ internal sealed class EventQueue
 
     private void SiftDown(int i)
     {
+        // A 4-ary heap: half the levels of a binary one and the children share cache lines, which
+        // is what matters with a million pending timers (every level is a cache miss).
         var heap = _heap;
         int n = _heapCount;
         var e = heap[i];
         while (true)
         {
-            int child = 2 * i + 1;
-            if (child >= n) break;
-            if (child + 1 < n && Less(heap[child + 1], heap[child])) child++;
-            if (!Less(heap[child], e)) break;
-            heap[i] = heap[child];
+            int first = (i << 2) + 1;
+            if (first >= n) break;
+            int best = first;
+            int last = Math.Min(first + 4, n);
+            for (int c = first + 1; c < last; c++)
+                if (Less(heap[c], heap[best])) best = c;
+            if (!Less(heap[best], e)) break;
+            heap[i] = heap[best];
             _slotPos[heap[i].Slot] = i;
-            i = child;
+            i = best;
         }
         heap[i] = e;
         _slotPos[e.Slot] = i;
