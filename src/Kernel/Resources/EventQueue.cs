@@ -24,6 +24,8 @@ internal sealed class EventQueue
     private int _heapCount;
     private QueueItem[] _slots = new QueueItem[64];
     private int[] _slotPos = new int[64];     // slot -> heap index, -1 when free
+    private int[] _sessPrev = new int[64];    // per-session timer list through the slots (no per-session set)
+    private int[] _sessNext = new int[64];
     private int[] _freeSlots = new int[64];
     private int _freeCount;
     private int _slotHigh;                    // slots [0, _slotHigh) have been used
@@ -70,11 +72,18 @@ internal sealed class EventQueue
             {
                 Array.Resize(ref _slots, _slots.Length * 2);
                 Array.Resize(ref _slotPos, _slotPos.Length * 2);
+                Array.Resize(ref _sessPrev, _sessPrev.Length * 2);
+                Array.Resize(ref _sessNext, _sessNext.Length * 2);
             }
             slot = _slotHigh++;
         }
         _slots[slot] = item;
         _timerSlots.Add(id, slot);
+        var owner = item.Dest;
+        _sessPrev[slot] = -1;
+        _sessNext[slot] = owner.TimerHead;
+        if (owner.TimerHead >= 0) _sessPrev[owner.TimerHead] = slot;
+        owner.TimerHead = slot;
         if (_heapCount == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
         int i = _heapCount++;
         _heap[i] = new HeapEntry { Due = item.Due, Seq = item.Seq, Slot = slot };
@@ -84,6 +93,34 @@ internal sealed class EventQueue
     }
 
     public bool ContainsTimer(int id) => _timerSlots.ContainsKey(id);
+
+    /// <summary>The session that owns timer <paramref name="id"/>, if it is pending.</summary>
+    public bool TryGetTimerOwner(int id, out Session owner)
+    {
+        if (_timerSlots.TryGetValue(id, out int slot))
+        {
+            owner = _slots[slot].Dest;
+            return true;
+        }
+        owner = null!;
+        return false;
+    }
+
+    /// <summary>Adds the IDs of <paramref name="session"/>'s pending timers (named <paramref name="name"/>, or all when null) to <paramref name="ids"/>.</summary>
+    public void CollectSessionTimers(Session session, string? name, List<int> ids)
+    {
+        for (int slot = session.TimerHead; slot >= 0; slot = _sessNext[slot])
+            if (name is null || _slots[slot].Event == name) ids.Add(_slots[slot].TimerId);
+    }
+
+    private void UnlinkFromSession(int slot)
+    {
+        var owner = _slots[slot].Dest;
+        int prev = _sessPrev[slot], next = _sessNext[slot];
+        if (prev >= 0) _sessNext[prev] = next;
+        else owner.TimerHead = next;
+        if (next >= 0) _sessPrev[next] = prev;
+    }
 
     public ref QueueItem TimerRef(int id) => ref _slots[_timerSlots[id]];
 
@@ -95,6 +132,7 @@ internal sealed class EventQueue
             return false;
         }
         item = _slots[slot];
+        UnlinkFromSession(slot);
         RemoveHeapAt(_slotPos[slot]);
         FreeSlot(slot);
         return true;
@@ -149,6 +187,7 @@ internal sealed class EventQueue
             int slot = _heap[0].Slot;
             item = _slots[slot];
             _timerSlots.Remove(item.TimerId);
+            UnlinkFromSession(slot);
             RemoveHeapAt(0);
             FreeSlot(slot);
             return true;
@@ -212,6 +251,7 @@ internal sealed class EventQueue
         Array.Clear(_ring);
         _head = 0;
         _ringCount = 0;
+        for (int i = 0; i < _heapCount; i++) _slots[_heap[i].Slot].Dest.TimerHead = -1;
         Array.Clear(_slots);
         _heapCount = 0;
         _freeCount = 0;
