@@ -385,6 +385,33 @@ public sealed class ReadWriteWheelTests
     }
 
     [Test]
+    public void PutSeveralRecordsCountsEachAsAMessage()
+    {
+        var (ours, theirs) = Pair();
+        using var _ = theirs;
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel);
+        var heap = new Heap();
+        kernel.Create(heap, s => s
+            .On("_start", c =>
+            {
+                var w = c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, FlushedEvent = "flushed" });
+                w.Put("a", "bc", "def");
+                c.Heap.Log.Add($"{w.DriverOutMessages} messages, {w.DriverOutOctets} octets");
+            })
+            .On("flushed", c =>
+            {
+                c.Heap.Log.Add($"flushed {c.Heap.Wheel!.DriverOutMessages} {c.Heap.Wheel.DriverOutOctets}");
+                c.Heap.Wheel.Dispose();
+                c.Kernel.Post("guard", "done");
+            }));
+        guard.Run(kernel);
+        Assert.That(heap.Log, Is.EqualTo(new[] { "3 messages, 12 octets", "flushed 0 0" }));
+        var buf = new byte[32];
+        Assert.That(Encoding.ASCII.GetString(buf, 0, PosixSocket.Read(theirs.Fd, buf).Value), Is.EqualTo("a\r\nbc\r\ndef\r\n"));
+    }
+
+    [Test]
     public void AutoFlushWritesDuringPut()
     {
         var (ours, theirs) = Pair();
