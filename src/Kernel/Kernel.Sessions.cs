@@ -324,7 +324,7 @@ public sealed partial class Kernel
         _zombieArmed = false;
         _gcCandidates.Clear();
         _stopRequested = true;
-        if (_host is not null && _host.ProcessId != _pid) HasForked();
+        if (_hostAttached && _host!.ProcessId != _pid) HasForked();
     }
 
     /// <summary>Breadth-first: <paramref name="root"/>'s descendants (and the root itself unless it is the kernel).</summary>

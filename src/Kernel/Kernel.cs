@@ -141,7 +141,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     public void Run()
     {
         CheckThread();
-        if (_host is not null && _host.ProcessId != _pid) HasForked();
+        if (_hostAttached && _host!.ProcessId != _pid) HasForked();
         _stopRequested = false;
         try
         {
