@@ -199,12 +199,41 @@ internal static unsafe class ProcessSpawner
     internal static OsError Kill(int pid, int signo) =>
         SignalInterop.Kill(pid, signo) == 0 ? OsError.None : OsError.Last();
 
-    /// <summary>Every signal but KILL, STOP and glibc's two internal ones: all get SIG_DFL in the child.</summary>
+    /// <summary>
+    /// Looks at child <paramref name="pid"/> without reaping it: 1 = running, 0 = exited and not yet
+    /// reaped, -1 = not (or no longer) a child of this process.
+    /// </summary>
+    internal static int Probe(int pid)
+    {
+        ProcessInterop.SigInfo info = default;
+        while (ProcessInterop.WaitId(ProcessInterop.P_PID, pid, &info,
+                   ProcessInterop.WEXITED | ProcessInterop.WNOHANG | ProcessInterop.WNOWAIT) != 0)
+            if (Marshal.GetLastPInvokeError() != Errno.EINTR) return -1;
+        return info.Pid == 0 ? 1 : 0;
+    }
+
+    /// <summary>Waits for child <paramref name="pid"/> and reaps it; its wait status, or -1 when it is not our child.</summary>
+    internal static int WaitFor(int pid)
+    {
+        int status = 0;
+        while (true)
+        {
+            int r = ProcessInterop.WaitPid(pid, &status, 0);
+            if (r == pid) return status;
+            if (r < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR) return -1;
+        }
+    }
+
+    /// <summary>
+    /// Every signal but KILL and STOP gets SIG_DFL in the child. This includes glibc's internal 32 and
+    /// 33, which posix_spawn would otherwise leave ignored across exec when this process handles them.
+    /// (The child runs with every signal blocked until exec, so nothing is delivered meanwhile.)
+    /// </summary>
     private static SignalSet DefaultedSignals()
     {
         var set = default(SignalSet);
         for (int s = 1; s <= 64; s++)
-            if (s is not (Signals.KILL or 19 or 32 or 33)) set.Add(s);
+            if (s is not (Signals.KILL or 19)) set.Add(s);
         return set;
     }
 
