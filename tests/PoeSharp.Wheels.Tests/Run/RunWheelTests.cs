@@ -495,4 +495,58 @@ public sealed class RunWheelTests
         Assert.That(errors[3].Message, Does.Contain("A=B"));
         Assert.That(outside, Is.InstanceOf<InvalidOperationException>());
     }
+
+    [Test]
+    public void ADecodeErrorClosesThatPipeAndTheWriterGetsSigpipe()
+    {
+        using var kernel = new Kernel();
+        var guard = RunGuard.Start(kernel);
+        var rec = RunRecorder.Start(kernel, new RunOptions
+        {
+            Program = "/bin/sh",
+            Arguments = ["-c", "echo started >&2; head -c 1048576 /dev/zero | tr '\\0' a"],
+            StdoutFilter = new LineFilter(new LineFilterOptions { Literal = "\n", MaxLineLength = 1000 }),
+        });
+
+        guard.Run(kernel);
+
+        Assert.That(rec.Stdout, Is.Empty);
+        Assert.That(rec.Stderr, Is.EqualTo(new[] { "started" }));
+        var decode = rec.Errors.Single(e => e.Op == "decode");
+        Assert.That((decode.Errno, decode.Handle), Is.EqualTo((74 /*EBADMSG*/, "STDOUT")));
+        Assert.That(rec.Errors.Where(e => e.Op == "read").Select(e => e.Handle), Is.EqualTo(new[] { "STDERR" }));
+        Assert.That(rec.Closes, Is.EqualTo(1), "a failed pipe counts as closed");
+        // tr writes into the closed pipe: SIGPIPE has its default action in the child (the shell reports 128+13).
+        Assert.That(WaitStatus.ExitCode(rec.ExitStatus!.Value), Is.EqualTo(141), WaitStatus.Describe(rec.ExitStatus.Value));
+    }
+
+    [Test]
+    public void ClearingStdoutEventStopsReadingAndSettingItResumes()
+    {
+        using var kernel = new Kernel();
+        var guard = RunGuard.Start(kernel);
+        bool nothingWhileCleared = false;
+        var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/sh", Arguments = ["-c", "echo a; echo b; exec cat"] }, r =>
+        {
+            r.OnStdout = (h, c) =>
+            {
+                if (h.Stdout.Count != 1) return;
+                h.Wheel!.StdoutEvent = null;   // "b" waits in the buffer or the pipe
+                c.Kernel.Delay("check", TimeSpan.FromMilliseconds(100));
+            };
+            r.MoreStates = s => s.On("check", c =>
+            {
+                var h = c.Heap;
+                nothingWhileCleared = h.Stdout.Count == 1;
+                h.Wheel!.StdoutEvent = "out";
+                h.Wheel.CloseStdin();
+            });
+        });
+
+        guard.Run(kernel);
+
+        Assert.That(nothingWhileCleared, Is.True, "no record arrived while StdoutEvent was null");
+        Assert.That(rec.Stdout, Is.EqualTo(new[] { "a", "b" }));
+        Assert.That(WaitStatus.ExitCode(rec.ExitStatus!.Value), Is.Zero);
+    }
 }
