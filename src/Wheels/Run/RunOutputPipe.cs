@@ -1,4 +1,3 @@
-using System.Buffers;
 using PoeSharp.Filters;
 using PoeSharp.Loop;
 using PoeSharp.Os;
@@ -14,12 +13,8 @@ namespace PoeSharp.Wheels;
 internal sealed class RunOutputPipe
 {
     private readonly RunWheel _wheel;
-    private readonly int _blockSize;
-    private readonly int _maxInput;
+    private readonly InputBuffer _input;
     private FileDescriptor? _handle;
-    private byte[]? _buffer;
-    private int _start;
-    private int _end;
     private bool _decoding;
     private bool _watched;
     private bool _watchPaused;
@@ -32,8 +27,7 @@ internal sealed class RunOutputPipe
         Fd = handle.Fd;
         Filter = filter;
         Name = name;
-        _maxInput = maxInput;
-        _blockSize = Math.Min(blockSize, maxInput);
+        _input = new InputBuffer(blockSize, maxInput);
     }
 
     /// <summary>"STDOUT" or "STDERR": the last argument of this pipe's ErrorEvent.</summary>
@@ -49,7 +43,7 @@ internal sealed class RunOutputPipe
     internal bool Finished { get; private set; }
 
     /// <summary>Bytes read and not yet consumed by the filter.</summary>
-    internal int PendingOctets => _end - _start;
+    internal int PendingOctets => _input.Count;
 
     /// <summary>Starts watching; the wheel is the ready handler.</summary>
     internal void Start()
@@ -78,7 +72,7 @@ internal sealed class RunOutputPipe
     internal void EventChanged()
     {
         UpdateWatch();
-        if (_wheel.EventFor(this) is not null && _buffer is not null && _start < _end && !_decoding) Decode();
+        if (_wheel.EventFor(this) is not null && _input.Count > 0 && !_decoding) Decode();
     }
 
     /// <summary>Swaps the filter; bytes not yet consumed go to the new one at once (POE's set_stdout_filter).</summary>
@@ -87,28 +81,38 @@ internal sealed class RunOutputPipe
         if (ReferenceEquals(filter, Filter)) return;
         Filter.Reset();
         Filter = filter;
-        if (!_decoding && _buffer is not null && _start < _end) Decode();
+        if (!_decoding && _input.Count > 0) Decode();
     }
 
     /// <summary>One readiness: one read, then every complete record.</summary>
     internal void OnReadable()
     {
         if (Finished) return;
-        if (!MakeRoom()) return;
-        var result = PosixSocket.Read(Fd, _buffer.AsSpan(_end));
+        var free = _input.GetFreeSpace();
+        if (free.IsEmpty)
+        {
+            Finish("read", SocketErrno.ENOBUFS,
+                $"input buffer limit of {_input.Max} bytes reached without a complete {Filter.Name} record");
+            return;
+        }
+        var result = PosixSocket.Read(Fd, free);
         if (!result.Ok)
         {
             Finish("read", result.Error.Errno, result.Error.Message);
             return;
         }
         int n = result.Value;
-        if (n == PosixSocket.WouldBlock) return;
+        if (n == PosixSocket.WouldBlock)
+        {
+            _input.Release();
+            return;
+        }
         if (n == 0)
         {
             Finish("read", 0, "");
             return;
         }
-        _end += n;
+        _input.Commit(n);
         Decode();
     }
 
@@ -123,7 +127,7 @@ internal sealed class RunOutputPipe
         }
         _handle?.Dispose();
         _handle = null;
-        if (!_decoding) ReleaseBuffer();
+        if (!_decoding) _input.Release(force: true);
     }
 
     private void UpdateWatch()
@@ -143,47 +147,6 @@ internal sealed class RunOutputPipe
         _wheel.OnPipeFinished(this, operation, errno, message);
     }
 
-    /// <summary>Ensures free space after <see cref="_end"/>; false (and a finish) when the bound is reached.</summary>
-    private bool MakeRoom()
-    {
-        if (_buffer is null)
-        {
-            _buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
-            _start = _end = 0;
-            return true;
-        }
-        int free = _buffer.Length - _end;
-        if (free >= _buffer.Length / 4 && free > 0) return true;
-        int pending = _end - _start;
-        if (_start > 0 && pending <= _buffer.Length / 2)
-        {
-            _buffer.AsSpan(_start, pending).CopyTo(_buffer);
-            _start = 0;
-            _end = pending;
-            return true;
-        }
-        if (_buffer.Length >= _maxInput)
-        {
-            if (_start > 0)
-            {
-                _buffer.AsSpan(_start, pending).CopyTo(_buffer);
-                _start = 0;
-                _end = pending;
-            }
-            if (_end < _buffer.Length) return true;
-            Finish("read", SocketErrno.ENOBUFS,
-                $"input buffer limit of {_maxInput} bytes reached without a complete {Filter.Name} record");
-            return false;
-        }
-        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)_buffer.Length * 2, _maxInput));
-        _buffer.AsSpan(_start, pending).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = bigger;
-        _start = 0;
-        _end = pending;
-        return true;
-    }
-
     /// <summary>
     /// Hands every complete record to the wheel. Records already read are still delivered when the
     /// wheel is disposed by one of them (POE does the same); a decode error finishes the pipe.
@@ -194,14 +157,11 @@ internal sealed class RunOutputPipe
         _decoding = true;
         try
         {
-            while (_buffer is not null && _start < _end && _wheel.EventFor(this) is { } ev)
+            while (_input.Count > 0 && _wheel.EventFor(this) is { } ev)
             {
-                int available = _end - _start;
-                var status = Filter.TryGet(new ReadOnlySpan<byte>(_buffer, _start, available), out var record, out int consumed);
+                var status = Filter.TryGet(_input.Pending, out var record, out int consumed);
                 if (status == DecodeStatus.NeedMoreData) break;
-                if ((uint)consumed > (uint)available)
-                    throw new InvalidOperationException($"Filter {Filter.Name} consumed {consumed} of {available} bytes.");
-                _start += consumed;
+                _input.Consume(consumed);
                 if (status == DecodeStatus.Error)
                 {
                     string message = record is FilterError fe ? fe.ToString() : $"{Filter.Name}: the output breaks the filter's framing";
@@ -215,15 +175,7 @@ internal sealed class RunOutputPipe
         finally
         {
             _decoding = false;
-            if (Finished || (_buffer is not null && _start == _end)) ReleaseBuffer();
+            _input.Release(force: Finished);
         }
-    }
-
-    private void ReleaseBuffer()
-    {
-        if (_buffer is null) return;
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = null;
-        _start = _end = 0;
     }
 }

@@ -159,6 +159,8 @@ public sealed class RunWheelTests
     public void EnvironmentAndWorkingDirectoryReachTheChild()
     {
         string dir = Directory.CreateTempSubdirectory("poesharp-run-").FullName;
+        string marker = Guid.NewGuid().ToString("N");
+        File.WriteAllText(Path.Combine(dir, "marker"), marker + "\n");
         try
         {
             using var kernel = new Kernel();
@@ -166,14 +168,14 @@ public sealed class RunWheelTests
             var rec = RunRecorder.Start(kernel, new RunOptions
             {
                 Program = "/bin/sh",
-                Arguments = ["-c", "echo \"$FOO|$BAR|${HOME-unset}\"; pwd -P"],
+                Arguments = ["-c", "echo \"$FOO|$BAR|${HOME-unset}\"; cat ./marker"],
                 Environment = new Dictionary<string, string> { ["FOO"] = "foo value", ["BAR"] = "ünïcödé", ["PATH"] = "/usr/bin:/bin" },
                 WorkingDirectory = dir,
             });
 
             guard.Run(kernel);
 
-            Assert.That(rec.Stdout, Is.EqualTo(new[] { "foo value|ünïcödé|unset", new DirectoryInfo(dir).ResolveLinkTarget(true)?.FullName ?? dir }));
+            Assert.That(rec.Stdout, Is.EqualTo(new[] { "foo value|ünïcödé|unset", marker }));
             Assert.That(WaitStatus.ExitCode(rec.ExitStatus!.Value), Is.Zero);
         }
         finally
@@ -548,5 +550,29 @@ public sealed class RunWheelTests
         Assert.That(nothingWhileCleared, Is.True, "no record arrived while StdoutEvent was null");
         Assert.That(rec.Stdout, Is.EqualTo(new[] { "a", "b" }));
         Assert.That(WaitStatus.ExitCode(rec.ExitStatus!.Value), Is.Zero);
+    }
+
+    [Test]
+    public void ARecordLongerThanMaxInputBufferIsAReadErrorNotUnboundedMemory()
+    {
+        using var kernel = new Kernel();
+        var guard = RunGuard.Start(kernel);
+        var rec = RunRecorder.Start(kernel, new RunOptions
+        {
+            Program = "/bin/sh",
+            Arguments = ["-c", "echo short; head -c 5000 /dev/zero | tr '\\0' a; echo"],
+            MaxInputBuffer = 1024,
+            ReadBlockSize = 256,
+        });
+
+        guard.Run(kernel);
+
+        Assert.That(rec.Stdout, Is.EqualTo(new[] { "short" }));
+        var stdoutErrors = rec.Errors.Where(e => e.Handle == "STDOUT").ToList();
+        Assert.That(stdoutErrors, Has.Count.EqualTo(1));
+        Assert.That((stdoutErrors[0].Op, stdoutErrors[0].Errno), Is.EqualTo(("read", 105 /*ENOBUFS*/)));
+        Assert.That(stdoutErrors[0].Message, Does.Contain("1024"));
+        Assert.That(rec.Closes, Is.EqualTo(1));
+        Assert.That(rec.ExitStatus, Is.Not.Null);
     }
 }
