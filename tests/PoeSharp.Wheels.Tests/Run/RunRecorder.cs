@@ -20,6 +20,9 @@ internal sealed class RunRecorder
     public int ChldPid;
     public bool ExpectClose = true;
 
+    /// <summary>False: no StdoutEvent, so the child shares the test host's stdout.</summary>
+    public bool PipeStdout = true;
+
     /// <summary>Called from the CHLD handler before the wheel is disposed.</summary>
     public Action<RunRecorder>? OnExit;
 
@@ -51,7 +54,7 @@ internal sealed class RunRecorder
                 h.BeforeStart?.Invoke(h, c);
                 h.Wheel = new RunWheel(c.Kernel, options with
                 {
-                    StdoutEvent = options.StdoutEvent ?? "out",
+                    StdoutEvent = h.PipeStdout ? options.StdoutEvent ?? "out" : null,
                     StderrEvent = options.StderrEvent ?? "err",
                     CloseEvent = "closed",
                     ErrorEvent = "error",

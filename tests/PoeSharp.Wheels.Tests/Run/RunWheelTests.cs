@@ -575,4 +575,38 @@ public sealed class RunWheelTests
         Assert.That(rec.Closes, Is.EqualTo(1));
         Assert.That(rec.ExitStatus, Is.Not.Null);
     }
+
+    [Test]
+    public void WithoutStdoutEventOnlyStderrIsPipedAndCloseFollowsIt()
+    {
+        using var kernel = new Kernel();
+        var guard = RunGuard.Start(kernel);
+        var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/sh", Arguments = ["-c", "echo oops >&2"] },
+            r => r.PipeStdout = false);
+
+        guard.Run(kernel);
+
+        Assert.That(rec.Stderr, Is.EqualTo(new[] { "oops" }));
+        Assert.That(rec.Errors.Select(e => (e.Op, e.Errno, e.Handle)), Is.EqualTo(new[] { ("read", 0, "STDERR") }));
+        Assert.That(rec.Closes, Is.EqualTo(1));
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void TheChildLeadsItsOwnProcessGroupUnlessAskedNotTo(bool newGroup)
+    {
+        static string Pgrp(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2];
+        using var kernel = new Kernel();
+        var guard = RunGuard.Start(kernel);
+        var rec = RunRecorder.Start(kernel, new RunOptions
+        {
+            Program = "/bin/cat", Arguments = ["/proc/self/stat"], NoStdin = true, NewProcessGroup = newGroup,
+        });
+
+        guard.Run(kernel);
+
+        Assert.That(rec.Stdout, Has.Count.EqualTo(1));
+        string expected = newGroup ? rec.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) : Pgrp(File.ReadAllText("/proc/self/stat"));
+        Assert.That(Pgrp(rec.Stdout[0]), Is.EqualTo(expected));
+    }
 }
