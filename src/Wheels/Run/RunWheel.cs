@@ -165,7 +165,11 @@ public sealed class RunWheel : Wheel, IReadyHandler
     /// <summary>The child's process id (POE's <c>PID</c>); 0 when the program could not be started.</summary>
     public int Pid { get; }
 
-    /// <summary>The event for stdout records; null stops reading stdout (the child blocks once the pipe is full), a name resumes.</summary>
+    /// <summary>
+    /// The event for stdout records; null stops reading stdout (the child blocks once the pipe is
+    /// full), a name resumes. Without a StdoutEvent at construction there is no stdout pipe, and
+    /// setting one later changes nothing.
+    /// </summary>
     public string? StdoutEvent
     {
         get => _stdoutEvent;
@@ -177,7 +181,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
         }
     }
 
-    /// <summary>The event for stderr records; null stops reading stderr, a name resumes.</summary>
+    /// <summary>The event for stderr records; null stops reading stderr, a name resumes (only when stderr was piped at construction).</summary>
     public string? StderrEvent
     {
         get => _stderrEvent;
