@@ -56,6 +56,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private bool _idlePending;
     private bool _zombieArmed;
     private bool _disposed;
+    private int _inboxCount;         // posts waiting in _inbox (written by other threads)
 
     /// <summary>A kernel on the OS defaults: the epoll loop, <see cref="TimeProvider.System"/>, and the real process host (created when first needed).</summary>
     public Kernel(KernelOptions? options = null)
@@ -206,29 +207,41 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     {
         IdleTest();
         long now = Now();
+        bool inbox = Volatile.Read(ref _inboxCount) > 0;
         TimeSpan timeout;
-        if (_inbox.Reader.TryPeek(out _)) timeout = TimeSpan.Zero;
+        if (inbox) timeout = TimeSpan.Zero;
         else if (_queue.NextDue() is long due)
             timeout = due <= now ? TimeSpan.Zero : TicksToSpan(Math.Min(due - now, (long)(3600 * _ticksPerSecond)));
         else timeout = Timeout.InfiniteTimeSpan;
 
-        // Nothing watched and something due: nothing to poll for (saves a system call per slice).
+        // Nothing watched and something due: nothing to poll for (saves a system call and a
+        // clock read per timeslice).
         if (timeout != TimeSpan.Zero || _loop.WatchCount > 0)
         {
             _loop.Poll(timeout);
             Sweep();
+            now = Now();
+            inbox = Volatile.Read(ref _inboxCount) > 0;
         }
-        DrainInbox();
-        DispatchDue();
+        if (inbox) DrainInbox();
+        DispatchDue(now);
         Sweep();
     }
 
-    private void DispatchDue()
+    private void DispatchDue(long now)
     {
-        long now = Now();
         long cutoff = _queue.NextSeq;
-        while (!_stopRequested && _queue.TryDequeueDue(now, cutoff, out var item))
-            DispatchItem(ref item);
+        try
+        {
+            while (!_stopRequested && _queue.TryDequeueDue(now, cutoff, out var item))
+                DispatchItem(ref item);
+        }
+        finally
+        {
+            // Queued dispatches leave the active session in place (see DispatchQueued).
+            _active = _kernelSession;
+            _activeEvent = null;
+        }
     }
 
     private void DispatchItem(ref QueueItem item)
@@ -243,14 +256,19 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         {
             case ItemKind.Post:
                 if (dest.State != SessionState.Stopped)
-                    DispatchCore(dest, src, item.Event, item.Args, item.CallerState, EventKind.Post, true, out _);
-                break;
+                    DispatchQueued(dest, src, item.Event, item.Args, item.CallerState, EventKind.Post);
+                return;
             case ItemKind.Timer:
                 dest.TimerCount--;
                 dest.TimerIds?.Remove(item.TimerId);
                 if (dest.State != SessionState.Stopped)
-                    DispatchCore(dest, src, item.Event, item.Args, item.CallerState, EventKind.Timer, true, out _);
-                break;
+                    DispatchQueued(dest, src, item.Event, item.Args, item.CallerState, EventKind.Timer);
+                return;
+        }
+        _active = _kernelSession;
+        _activeEvent = null;
+        switch (item.Kind)
+        {
             case ItemKind.Signal:
                 if (dest.State != SessionState.Stopped) DispatchSignal(dest, item.Event, item.Args);
                 break;
@@ -265,6 +283,31 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
                 _internalQueued--;
                 if (dest.State == SessionState.Alive && dest.RefCount == 0) StopSession(dest);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Dispatches a queued event. Unlike <see cref="DispatchCore"/> it does not restore the active
+    /// session afterwards (DispatchDue does, once per batch): consecutive events for one session
+    /// then store nothing, which saves the GC write barriers that dominate a trivial dispatch.
+    /// </summary>
+    private void DispatchQueued(Session dest, Session sender, string ev, object?[] args, string? callerState, EventKind kind)
+    {
+        if (!ReferenceEquals(_active, dest)) _active = dest;
+        if (!ReferenceEquals(_activeEvent, ev)) _activeEvent = ev;
+        if (_traceAll || dest.Trace) TraceEvent(dest, sender, ev, kind);
+        _observer?.OnDispatched(dest, sender, ev, args, kind);
+        try
+        {
+            dest.Invoke(sender, ev, args, callerState, out bool handled);
+            if (!handled && (_options.DefaultWarnings || dest.DefaultWarnings))
+                Warn($"{dest} has no handler for event '{ev}' (from {sender}) and no _default.");
+        }
+        catch (Exception ex) when (_options.CatchExceptions)
+        {
+            _active = _kernelSession;
+            _activeEvent = null;
+            OnHandlerException(ex, dest, sender, ev, callerState);
         }
     }
 
@@ -340,7 +383,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     {
         if (_sessions.Count == 0 || _idlePending) return;
         bool busy = _queue.Count - _internalQueued > 0 || _userWatchCount > 0 || _extrefTotal > 0
-                    || _sigChildTotal > 0 || _inbox.Reader.TryPeek(out _);
+                    || _sigChildTotal > 0 || Volatile.Read(ref _inboxCount) > 0;
         if (busy)
         {
             _zombieArmed = false;

@@ -240,6 +240,34 @@ public sealed class ReadWriteWheelTests
     }
 
     [Test]
+    public void SmallReadsAndLinesLongerThanTheBufferArriveIntact()
+    {
+        // 16-byte reads: the buffer must grow for long lines and compact after short ones.
+        var (ours, theirs) = Pair();
+        using var _ = theirs;
+        var lines = Enumerable.Range(1, 60).Select(i => new string((char)('a' + i % 26), (i * 37) % 300 + 1)).ToArray();
+        Send(theirs, string.Join("\n", lines) + "\n");
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel);
+        var heap = new Heap();
+        kernel.Create(heap, s => s
+            .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+            {
+                Handle = ours, Filter = new LineFilter(), InputEvent = "got", ReadBlockSize = 16, MaxInputBuffer = 1024,
+            }))
+            .On("got", c =>
+            {
+                c.Heap.Records.Add(c[0]);
+                if (c.Heap.Records.Count < lines.Length) return;
+                Assert.That(c.Heap.Wheel!.PendingInputOctets, Is.Zero);
+                c.Heap.Wheel!.Dispose();
+                c.Kernel.Post("guard", "done");
+            }));
+        guard.Run(kernel);
+        Assert.That(heap.Records, Is.EqualTo(lines));
+    }
+
+    [Test]
     public void PauseAndResumeInput()
     {
         var (ours, theirs) = Pair();

@@ -113,6 +113,60 @@ public sealed class SocketFactoryWheelTests
     }
 
     [Test]
+    public void DisposingAConnectingClientCancelsItsTimeout()
+    {
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel, seconds: 5);
+        var heap = new Heap();
+        kernel.Create(heap, s => s
+            .On("_start", c =>
+            {
+                var w = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    RemoteAddress = "127.0.0.1", RemotePort = ClosedPort(), ConnectTimeout = TimeSpan.FromHours(1),
+                    SuccessEvent = "ok", FailureEvent = "failed",
+                });
+                w.Dispose();
+                Assert.That(w.Handle, Is.Null);
+                c.Kernel.Post("guard", "done");
+            })
+            .On("ok", c => c.Heap.Log.Add("ok"))
+            .On("failed", c => c.Heap.Log.Add("failed")));
+        guard.Run(kernel); // a leftover one-hour timer would keep the kernel running until the guard fires
+        Assert.That(heap.Log, Is.Empty, "a disposed wheel emits nothing");
+    }
+
+    [Test]
+    public void DatagramSocketIsYieldedAfterBind()
+    {
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel);
+        var heap = new Heap();
+        int id = 0;
+        kernel.Create(heap, s => s
+            .On("_start", c =>
+            {
+                c.Heap.Factory = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    BindAddress = "localhost", SocketType = SocketType.Dgram, SuccessEvent = "ok", FailureEvent = "failed",
+                });
+                id = c.Heap.Factory.Id;
+            })
+            .On("ok", c =>
+            {
+                using var socket = c.Arg<FileDescriptor>(0);
+                var local = PosixSocket.GetSockName(socket.Fd).Value;
+                c.Heap.Log.Add($"{local.Address} {local.Port > 0} {c[1] ?? "null"} {c[2]} {c.Arg<int>(3) == id}");
+                c.Heap.Factory!.Dispose();
+                c.Kernel.Post("guard", "done");
+            })
+            .On("failed", c => RecordFailure(c)));
+        guard.Run(kernel);
+        Assert.That(heap.Failures, Is.Empty);
+        Assert.That(heap.Log, Is.EqualTo(new[] { "127.0.0.1 True null 0 True" }), "'localhost' resolves to the IPv4 loopback");
+    }
+
+    [Test]
     public void SetupFailuresAreYieldedNotThrown()
     {
         using var taken = PosixSocket.Socket(AddressFamily.InterNetwork).Value;

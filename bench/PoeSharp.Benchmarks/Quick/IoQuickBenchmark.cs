@@ -31,8 +31,14 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
     public void Run(QuickReport report)
     {
         WithPoeSharpServer(port => RoundTrips(port, TimeSpan.FromMilliseconds(300))); // warm-up
-        double rt = WithPoeSharpServer(port => RoundTrips(port, Duration));
+        long trips = 0;
+        double rt = WithPoeSharpServer(port => RoundTrips(port, Duration, out trips), out var rtCpu);
         report.Figure("echo_roundtrips_per_s", rt, "roundtrips/s");
+        double cpuPerTrip = rtCpu.TotalMicroseconds / trips;
+        report.Figure("echo_server_cpu_us_per_roundtrip", cpuPerTrip, "us");
+        WithPoeSharpServer(port => Pipelined(port, TimeSpan.FromMilliseconds(300)));
+        double piped = WithPoeSharpServer(port => Pipelined(port, Duration));
+        report.Figure("echo_pipelined_lines_per_s", piped, "lines/s");
         WithPoeSharpServer(port => Connections(port, TimeSpan.FromMilliseconds(300)));
         double conns = WithPoeSharpServer(port => Connections(port, Duration));
         report.Figure("echo_connections_per_s", conns, "connections/s");
@@ -40,18 +46,34 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
         foreach (int batch in new[] { 1, SocketFactoryOptions.DefaultMaxAcceptsPerReady })
         {
             AcceptBurst(200, batch);
-            double best = 0;
-            for (int i = 0; i < 3; i++) best = Math.Max(best, AcceptBurst(1000, batch));
-            report.Figure($"accept_burst_conns_per_s_batch{batch}", best, "connections/s");
+            var wall = new List<double>();
+            var cpu = new List<double>();
+            for (int i = 0; i < 9; i++)
+            {
+                var (w, c) = AcceptBurst(1000, batch);
+                wall.Add(w);
+                cpu.Add(c);
+            }
+            wall.Sort();
+            cpu.Sort();
+            report.Figure($"accept_burst_us_per_conn_batch{batch}", wall[wall.Count / 2], "us");
+            report.Figure($"accept_burst_cpu_us_per_conn_batch{batch}", cpu[cpu.Count / 2], "us");
         }
 
         if (PoeServer.Start(report) is not { } poe) return;
         using (poe)
         {
             RoundTrips(poe.Port, TimeSpan.FromMilliseconds(300));
-            double poeRt = RoundTrips(poe.Port, Duration);
+            var poeCpu0 = ProcessCpuTime(poe.Pid);
+            double poeRt = RoundTrips(poe.Port, Duration, out long poeTrips);
+            double poeCpuPerTrip = (ProcessCpuTime(poe.Pid) - poeCpu0).TotalMicroseconds / poeTrips;
             report.Figure("poe_echo_roundtrips_per_s", poeRt, "roundtrips/s");
             report.Figure("echo_roundtrip_ratio_vs_poe", rt / poeRt, "x");
+            report.Figure("poe_echo_server_cpu_us_per_roundtrip", poeCpuPerTrip, "us");
+            report.Figure("echo_server_cpu_ratio_vs_poe", poeCpuPerTrip / cpuPerTrip, "x");
+            double poePiped = Pipelined(poe.Port, Duration);
+            report.Figure("poe_echo_pipelined_lines_per_s", poePiped, "lines/s");
+            report.Figure("echo_pipelined_ratio_vs_poe", piped / poePiped, "x");
             double poeConns = Connections(poe.Port, Duration);
             report.Figure("poe_echo_connections_per_s", poeConns, "connections/s");
             report.Figure("echo_connections_ratio_vs_poe", conns / poeConns, "x");
@@ -64,8 +86,33 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
         public readonly Dictionary<int, ReadWriteWheel> Clients = [];
     }
 
+    /// <summary>CPU time (user + system) of the calling thread, from getrusage(RUSAGE_THREAD).</summary>
+    private static TimeSpan ThreadCpuTime()
+    {
+        var usage = new long[18]; // struct rusage: two timevals, then 14 longs
+        if (GetRUsage(1, usage) != 0) return TimeSpan.Zero;
+        long micros = usage[0] * 1_000_000 + usage[1] + usage[2] * 1_000_000 + usage[3];
+        return TimeSpan.FromMicroseconds(micros);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
+    private static extern int GetRUsage(int who, [System.Runtime.InteropServices.Out] long[] usage);
+
+    /// <summary>CPU time (user + system) of process <paramref name="pid"/>, from /proc/pid/stat.</summary>
+    private static TimeSpan ProcessCpuTime(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+                   + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+    }
+
     /// <summary>Runs the PoeSharp echo server on this thread while <paramref name="client"/> runs on another.</summary>
-    private static double WithPoeSharpServer(Func<int, double> client)
+    private static double WithPoeSharpServer(Func<int, double> client) => WithPoeSharpServer(client, out _);
+
+    /// <summary>As above; <paramref name="serverCpu"/> is the CPU time the server's thread used.</summary>
+    private static double WithPoeSharpServer(Func<int, double> client, out TimeSpan serverCpu)
     {
         using var kernel = new Kernel();
         var heap = new EchoHeap();
@@ -114,19 +161,24 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
             }
             kernel.PostFromAnyThread("server", "shutdown");
         }) { IsBackground = true, Name = "echo client" };
+        var cpu0 = ThreadCpuTime();
         thread.Start();
         kernel.Run();
+        serverCpu = ThreadCpuTime() - cpu0;
         thread.Join();
         if (failure is not null) throw new InvalidOperationException("echo client failed", failure);
         return result;
     }
 
     /// <summary>Round trips per second on one connection.</summary>
-    private static double RoundTrips(int port, TimeSpan duration)
+    private static double RoundTrips(int port, TimeSpan duration) => RoundTrips(port, duration, out _);
+
+    /// <summary>Round trips per second on one connection; <paramref name="count"/> = how many.</summary>
+    private static double RoundTrips(int port, TimeSpan duration, out long count)
     {
         using var socket = Connect(port);
         var buffer = new byte[4096];
-        long count = 0;
+        count = 0;
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < duration)
         {
@@ -138,6 +190,37 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
             count += 100;
         }
         return count / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Echoed lines per second on one connection with <paramref name="window"/> lines in flight:
+    /// the client sends a new line for every echo it receives, so the server sees several lines
+    /// per read (throughput, where the ping-pong figure measures latency).
+    /// </summary>
+    private static double Pipelined(int port, TimeSpan duration, int window = 64)
+    {
+        using var socket = Connect(port);
+        var batch = new byte[Line.Length * window];
+        for (int i = 0; i < window; i++) Line.CopyTo(batch, i * Line.Length);
+        var buffer = new byte[64 * 1024];
+        socket.Send(batch);
+        long echoed = 0;
+        int inFlight = window;
+        var sw = Stopwatch.StartNew();
+        while (inFlight > 0)
+        {
+            int n = socket.Receive(buffer);
+            if (n == 0) throw new InvalidOperationException("the server closed the connection");
+            int lines = buffer.AsSpan(0, n).Count((byte)'\n');
+            echoed += lines;
+            inFlight -= lines;
+            if (lines > 0 && sw.Elapsed < duration)
+            {
+                socket.Send(batch, 0, lines * Line.Length, SocketFlags.None);
+                inFlight += lines;
+            }
+        }
+        return echoed / sw.Elapsed.TotalSeconds;
     }
 
     /// <summary>Connections per second, each: connect, one line, its echo, close.</summary>
@@ -182,15 +265,18 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
         public readonly List<FileDescriptor> Pending = [];
         public int Accepted;
         public int Target;
-        public long Start;
-        public double Rate;
+        public TimeSpan Start;
+        public long WallStart;
+        public double CpuPerConnection;
+        public double WallPerConnection;
     }
 
     /// <summary>
-    /// Connections per second accepted from a backlog of <paramref name="count"/> pending
-    /// connections with <paramref name="batch"/> accepts per readiness (POE: 1).
+    /// Wall-clock and server-thread CPU microseconds per connection accepted (and closed) from a
+    /// backlog of <paramref name="count"/> pending connections, <paramref name="batch"/> accepts
+    /// per readiness (POE: 1).
     /// </summary>
-    private static double AcceptBurst(int count, int batch)
+    private static (double Wall, double Cpu) AcceptBurst(int count, int batch)
     {
         using var kernel = new Kernel();
         var heap = new BurstHeap { Target = count };
@@ -210,20 +296,22 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
                     PosixSocket.Connect(fd, target);
                     h.Pending.Add(fd);
                 }
-                h.Start = Stopwatch.GetTimestamp();
+                h.Start = ThreadCpuTime();
+                h.WallStart = Stopwatch.GetTimestamp();
             })
             .On("accepted", c =>
             {
                 var h = c.Heap;
                 c.Arg<FileDescriptor>(0).Dispose();
                 if (++h.Accepted < h.Target) return;
-                h.Rate = h.Target / Stopwatch.GetElapsedTime(h.Start).TotalSeconds;
+                h.CpuPerConnection = (ThreadCpuTime() - h.Start).TotalMicroseconds / h.Target;
+                h.WallPerConnection = Stopwatch.GetElapsedTime(h.WallStart).TotalMicroseconds / h.Target;
                 h.Listener!.Dispose();
                 foreach (var fd in h.Pending) fd.Dispose();
             })
             .On("failed", c => throw new InvalidOperationException($"{c[0]} failed: {c[2]}")));
         kernel.Run();
-        return heap.Rate;
+        return (heap.WallPerConnection, heap.CpuPerConnection);
     }
 
     /// <summary>The POE 1.370 echo server as a child process, stopped by closing its stdin (then by its pid).</summary>
@@ -238,6 +326,8 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
         }
 
         public int Port { get; }
+
+        public int Pid => _process.Id;
 
         public static PoeServer? Start(QuickReport report)
         {

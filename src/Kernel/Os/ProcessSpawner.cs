@@ -11,8 +11,17 @@ namespace PoeSharp.Os;
 /// other descriptor is closed), an empty signal mask and the default disposition of every
 /// signal, even when this process blocks signals for its signalfd or ignores SIGPIPE as .NET does.
 /// </summary>
-internal static unsafe class ProcessSpawner
+/// <remarks>
+/// Built on <see cref="SpawnInterop"/> (the OS layer's posix_spawn bindings) plus the few
+/// glibc extensions declared here: chdir and closefrom file actions, /dev/null opens, process
+/// groups and <c>pidfd_send_signal</c>. <see cref="PosixSpawn"/> is the plain argv/dup2 form.
+/// </remarks>
+internal static unsafe partial class ProcessSpawner
 {
+    private const short POSIX_SPAWN_SETPGROUP = 0x02;
+    private const int F_DUPFD_CLOEXEC = 1030;
+    private const int SYS_pidfd_send_signal = 424;   // same number on every Linux architecture
+
     /// <summary>A standard descriptor value: the child shares this process's descriptor.</summary>
     internal const int Inherit = -1;
 
@@ -121,7 +130,7 @@ internal static unsafe class ProcessSpawner
                 if (source == Inherit) continue;
                 if (source == DevNull)
                 {
-                    rc = SpawnInterop.FileActionsAddOpen(actions, target, devNull, target == 0 ? FileInterop.O_RDONLY : FileInterop.O_WRONLY, 0);
+                    rc = FileActionsAddOpen(actions, target, devNull, target == 0 ? FileInterop.O_RDONLY : FileInterop.O_WRONLY, 0);
                 }
                 else
                 {
@@ -129,7 +138,7 @@ internal static unsafe class ProcessSpawner
                     if (source < 3)
                     {
                         // dup2 onto 0..2 would clobber a source that sits there: move it above 2 first.
-                        int moved = SocketInterop.Fcntl(source, SpawnInterop.F_DUPFD_CLOEXEC, 3);
+                        int moved = SocketInterop.Fcntl(source, F_DUPFD_CLOEXEC, 3);
                         if (moved < 0) return OsResult<int>.Fail(OsError.Last());
                         temps[target] = moved;
                         source = moved;
@@ -143,7 +152,7 @@ internal static unsafe class ProcessSpawner
                 try
                 {
                     // Descriptors opened without close-on-exec (by other code in this process) stay out of the child.
-                    SpawnInterop.FileActionsAddCloseFrom(actions, 3);
+                    FileActionsAddCloseFrom(actions, 3);
                 }
                 catch (EntryPointNotFoundException)
                 {
@@ -152,15 +161,15 @@ internal static unsafe class ProcessSpawner
             }
             if (workingDirectory is not null)
             {
-                rc = SpawnInterop.FileActionsAddChdir(actions, workingDirectory);
+                rc = FileActionsAddChdir(actions, workingDirectory);
                 if (rc != 0) return OsResult<int>.Fail(new OsError(rc));
             }
 
             short flags = SpawnInterop.POSIX_SPAWN_SETSIGMASK | SpawnInterop.POSIX_SPAWN_SETSIGDEF;
             if (request.NewProcessGroup)
             {
-                flags |= SpawnInterop.POSIX_SPAWN_SETPGROUP;
-                SpawnInterop.AttrSetPGroup(attr, 0);
+                flags |= POSIX_SPAWN_SETPGROUP;
+                AttrSetPGroup(attr, 0);
             }
             SpawnInterop.AttrSetFlags(attr, flags);
             var empty = default(SignalSet);
@@ -193,7 +202,7 @@ internal static unsafe class ProcessSpawner
 
     /// <summary>Sends <paramref name="signo"/> through a pidfd; ESRCH once the process has been reaped.</summary>
     internal static OsError SendSignal(int pidFd, int signo) =>
-        SpawnInterop.PidFdSendSignal(pidFd, signo) == 0 ? OsError.None : OsError.Last();
+        Syscall4(SYS_pidfd_send_signal, pidFd, signo, 0, 0) == 0 ? OsError.None : OsError.Last();
 
     /// <summary>Sends <paramref name="signo"/> to <paramref name="pid"/> with kill(2).</summary>
     internal static OsError Kill(int pid, int signo) =>
@@ -257,4 +266,22 @@ internal static unsafe class ProcessSpawner
         }
         return list;
     }
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addopen")]
+    private static partial int FileActionsAddOpen(void* fileActions, int fd, byte* path, int flags, int mode);
+
+    /// <summary>glibc 2.29+.</summary>
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addchdir_np")]
+    private static partial int FileActionsAddChdir(void* fileActions, byte* path);
+
+    /// <summary>glibc 2.34+: closes every descriptor from <paramref name="from"/> up in the child.</summary>
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
+    private static partial int FileActionsAddCloseFrom(void* fileActions, int from);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setpgroup")]
+    private static partial int AttrSetPGroup(void* attr, int pgroup);
+
+    /// <summary>syscall(2) with four integer arguments (pidfd_send_signal needs its flags argument zeroed).</summary>
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial nint Syscall4(nint number, nint a1, nint a2, nint a3, nint a4);
 }
