@@ -364,9 +364,9 @@ public sealed class RunWheel : Wheel, IReadyHandler
         _stdout?.Close();
         _stderr?.Close();
         ReleaseStdin();
+        if (_killOnDispose) Kill(_killSignal);
         if (_pidFd >= 0)
         {
-            if (_killOnDispose && !_exitKnown) ProcessSpawner.SendSignal(_pidFd, _killSignal);
             FileInterop.Close(_pidFd);
             _pidFd = -1;
         }
