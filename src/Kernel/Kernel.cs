@@ -56,6 +56,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private bool _idlePending;
     private bool _zombieArmed;
     private bool _disposed;
+    private bool _running;
     private int _inboxCount;         // posts waiting in _inbox (written by other threads)
 
     /// <summary>A kernel on the OS defaults: the epoll loop, <see cref="TimeProvider.System"/>, and the real process host (created when first needed).</summary>
@@ -142,8 +143,11 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     public void Run()
     {
         CheckThread();
+        if (_running)
+            throw new InvalidOperationException("Run() is already running on this kernel; a handler must not call Run() or RunOneTimeslice().");
         if (_hostAttached && _host!.ProcessId != _pid) HasForked();
         _stopRequested = false;
+        _running = true;
         try
         {
             while (_sessions.Count > 0 && !_stopRequested && _pending is null)
@@ -152,6 +156,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         finally
         {
             _stopRequested = false;
+            _running = false;
         }
         ThrowPending();
     }
@@ -160,8 +165,18 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     public bool RunOneTimeslice()
     {
         CheckThread();
+        if (_running)
+            throw new InvalidOperationException("Run() is already running on this kernel; a handler must not call Run() or RunOneTimeslice().");
         _stopRequested = false;
-        if (_sessions.Count > 0) Timeslice();
+        _running = true;
+        try
+        {
+            if (_sessions.Count > 0) Timeslice();
+        }
+        finally
+        {
+            _running = false;
+        }
         ThrowPending();
         return _sessions.Count > 0;
     }

@@ -21,8 +21,8 @@ public sealed record SocketFactoryOptions
 
     /// <summary>
     /// <see cref="AddressFamily.InterNetwork"/>, <see cref="AddressFamily.InterNetworkV6"/> or
-    /// <see cref="AddressFamily.Unix"/>. Null (the default): IPv6 when the address is an IPv6
-    /// literal, else IPv4.
+    /// <see cref="AddressFamily.Unix"/>. Null (the default): UNIX when the address is an absolute
+    /// path, IPv6 when it is an IPv6 literal, else IPv4.
     /// </summary>
     public AddressFamily? SocketDomain { get; init; }
 
