@@ -1,0 +1,97 @@
+using System.Buffers;
+
+namespace PoeSharp.Wheels;
+
+/// <summary>
+/// The read side of a wheel's driver: bytes read from a descriptor and not yet consumed by a
+/// filter, in one pooled array that is rented on the first read, compacted or grown (up to a
+/// bound) when a record does not fit, and returned as soon as it is empty, so an idle
+/// descriptor holds no buffer. Same policy as ReadWriteWheel's input buffer.
+/// </summary>
+internal sealed class InputBuffer
+{
+    private readonly int _blockSize;
+    private readonly int _max;
+    private byte[]? _buffer;
+    private int _start;
+    private int _end;
+
+    /// <summary>A buffer that reads <paramref name="blockSize"/> bytes at a time and holds at most <paramref name="max"/>.</summary>
+    internal InputBuffer(int blockSize, int max)
+    {
+        _max = max;
+        _blockSize = Math.Min(blockSize, max);
+    }
+
+    /// <summary>Bytes read and not yet consumed.</summary>
+    internal int Count => _end - _start;
+
+    /// <summary>The unconsumed bytes, oldest first.</summary>
+    internal ReadOnlySpan<byte> Pending => _buffer is null ? default : new ReadOnlySpan<byte>(_buffer, _start, _end - _start);
+
+    /// <summary>The most bytes the buffer holds.</summary>
+    internal int Max => _max;
+
+    /// <summary>
+    /// Free space to read into, after making room (rent, compact or grow). Empty when
+    /// <see cref="Max"/> unconsumed bytes are already held: the filter cannot make progress.
+    /// </summary>
+    internal Span<byte> GetFreeSpace()
+    {
+        if (_buffer is null)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
+            _start = _end = 0;
+            return _buffer;
+        }
+        int free = _buffer.Length - _end;
+        if (free >= _buffer.Length / 4 && free > 0) return _buffer.AsSpan(_end);
+        int pending = _end - _start;
+        if (_start > 0 && pending <= _buffer.Length / 2)
+        {
+            Compact();
+            return _buffer.AsSpan(_end);
+        }
+        if (_buffer.Length >= _max)
+        {
+            if (_start > 0) Compact();
+            return _buffer.AsSpan(_end);
+        }
+        // The filter needs more than fits: grow, bounded by the maximum.
+        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)_buffer.Length * 2, _max));
+        _buffer.AsSpan(_start, pending).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = bigger;
+        _start = 0;
+        _end = pending;
+        return _buffer.AsSpan(_end);
+    }
+
+    /// <summary>Adds <paramref name="count"/> bytes just read into <see cref="GetFreeSpace"/>'s span.</summary>
+    internal void Commit(int count) => _end += count;
+
+    /// <summary>Drops <paramref name="count"/> bytes the filter consumed.</summary>
+    internal void Consume(int count)
+    {
+        if ((uint)count > (uint)(_end - _start))
+            throw new InvalidOperationException($"A filter consumed {count} of {_end - _start} bytes.");
+        _start += count;
+    }
+
+    /// <summary>Returns the array to the pool when nothing is pending (or always, with <paramref name="force"/>).</summary>
+    internal void Release(bool force = false)
+    {
+        if (_buffer is null || (!force && _start < _end)) return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = null;
+        _start = _end = 0;
+    }
+
+    private void Compact()
+    {
+        int pending = _end - _start;
+        _buffer.AsSpan(_start, pending).CopyTo(_buffer);
+        _start = 0;
+        _end = pending;
+    }
+}
