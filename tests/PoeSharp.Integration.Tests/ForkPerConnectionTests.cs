@@ -1,0 +1,42 @@
+using PoeSharp.Integration.Tests.Support;
+
+namespace PoeSharp.Integration.Tests;
+
+/// <summary>ForkPerConnection as a real process: one child per connection, each reaped by pid.</summary>
+[Category("Integration")]
+[NonParallelizable]
+public sealed class ForkPerConnectionTests
+{
+    private ServerProcess? _server;
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (_server is null) return;
+        ProcInfo[] left = _server.KillLeftovers();
+        string log = _server.Tail();
+        _server.Dispose();
+        _server = null;
+        Assert.That(left, Is.Empty, "Processes were still running after the test and had to be killed:\n" + log);
+    }
+
+    [Test]
+    public void Each_connection_is_answered_by_its_own_child_which_is_reaped()
+    {
+        ServerProcess server = _server = ServerProcess.StartListening("ForkPerConnection", "--quiet", "--max-processes", "8");
+        var answers = new HttpAnswer[40];
+        Parallel.For(0, answers.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+            answers[i] = HttpProbe.Get(server.Port, ("Host", "fpc.test"), ("X-Request", i.ToString())));
+
+        Assert.That(answers.Select(a => a.Status), Is.All.EqualTo(200));
+        Assert.That(answers.Select((a, i) => a.Rows()[1].Value == i.ToString()), Is.All.True);
+        Assert.That(answers.Select(a => a.Pid).Distinct().Count(), Is.EqualTo(answers.Length), "a child served two connections");
+        Assert.That(answers.Select(a => a.Pid), Has.None.EqualTo(server.Pid), "the parent served a request itself");
+        Assert.That(ServerProcess.Eventually(() => server.Children().Count == 0, TimeSpan.FromSeconds(5)), Is.True,
+            "children were left running or unreaped");
+
+        server.Signal(ProcessTree.SIGTERM);
+        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
+        Assert.That(server.ExitCode, Is.Zero, server.Tail());
+    }
+}
