@@ -7,10 +7,9 @@ namespace PoeSharp.Os;
 internal static class OsDefaults
 {
     /// <summary>The epoll loop.</summary>
-    internal static ILoop CreateLoop() =>
-        throw new PlatformNotSupportedException("The epoll loop is not available yet.");
+    internal static ILoop CreateLoop() => new EpollLoop();
 
     /// <summary>The fork/signalfd/pidfd process host.</summary>
     internal static IProcessHost CreateProcessHost() =>
-        throw new PlatformNotSupportedException("The process host is not available yet.");
+        new PosixProcessHost();
 }

@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+
+namespace PoeSharp.Filters.Http;
+
+public sealed partial class HttpdFilter
+{
+    private enum PutMode { None, Chunked, Raw, Suppressed }
+
+    private PutMode _putMode;
+
+    /// <summary>
+    /// Writes <paramref name="response"/>: status line with the standard reason phrase, the
+    /// response's headers, then Date, Content-Length (or <c>Transfer-Encoding: chunked</c> when
+    /// <see cref="HttpResponse.Streamed"/>) and Connection unless the response sets them, a blank
+    /// line and the body (none for HEAD, 1xx, 204 and 304).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A streamed response is still open: Put <see cref="HttpBodyChunk.Final"/> first.</exception>
+    public void Put(HttpResponse response, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(output);
+        if (_putMode != PutMode.None)
+            throw new InvalidOperationException("The previous streamed response is not finished: Put HttpBodyChunk.Final before the next response.");
+
+        Version version = response.Version;
+        bool http10 = HttpVersions.IsHttp10(version);
+        int status = response.StatusCode;
+        bool bodyForbidden = status < 200 || status == 204 || status == 304;
+        bool head = response.Request?.Method == "HEAD";
+        bool close = response.CloseConnection || (response.Streamed && http10);
+
+        WriteAscii(output, http10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+        Span<byte> code = output.GetSpan(4);
+        Utf8Formatter.TryFormat(status, code, out int n);
+        code[n] = (byte)' ';
+        output.Advance(n + 1);
+        WriteText(output, response.ReasonPhrase);
+        WriteAscii(output, "\r\n");
+
+        bool hasDate = false, hasLength = false, hasConnection = false, hasTe = false;
+        foreach (HttpField field in response.Headers.AsSpan())
+        {
+            string name = field.Name;
+            if (name.Equals("Date", StringComparison.OrdinalIgnoreCase)) hasDate = true;
+            else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) hasLength = true;
+            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) hasConnection = true;
+            else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) hasTe = true;
+            WriteText(output, name);
+            WriteAscii(output, ": ");
+            WriteText(output, field.Value);
+            WriteAscii(output, "\r\n");
+        }
+        if (!hasDate)
+        {
+            WriteAscii(output, "Date: ");
+            output.Write(HttpDate.Now(_time));
+            WriteAscii(output, "\r\n");
+        }
+
+        PutMode mode = PutMode.None;
+        if (response.Streamed)
+        {
+            if (head || bodyForbidden) mode = PutMode.Suppressed;
+            else if (http10) mode = PutMode.Raw;
+            else
+            {
+                mode = PutMode.Chunked;
+                if (!hasTe) WriteAscii(output, "Transfer-Encoding: chunked\r\n");
+            }
+        }
+        else if (!hasLength && !(bodyForbidden && response.Body.Length == 0) && status != 304)
+        {
+            WriteAscii(output, "Content-Length: ");
+            Span<byte> digits = output.GetSpan(20);
+            Utf8Formatter.TryFormat(response.Body.Length, digits, out int written);
+            output.Advance(written);
+            WriteAscii(output, "\r\n");
+        }
+
+        if (!hasConnection)
+        {
+            if (close) WriteAscii(output, "Connection: close\r\n");
+            else if (http10) WriteAscii(output, "Connection: keep-alive\r\n");
+        }
+        WriteAscii(output, "\r\n");
+
+        if (response.Streamed)
+        {
+            _putMode = mode;
+            if (response.Body.Length > 0) Put(new HttpBodyChunk(response.Body), output);
+        }
+        else if (!head && !bodyForbidden)
+        {
+            output.Write(response.Body);
+        }
+    }
+
+    /// <summary>Writes one piece of the streamed body started by the last <see cref="HttpResponse.Streamed"/> response.</summary>
+    /// <exception cref="InvalidOperationException">No streamed response is open.</exception>
+    public void Put(HttpBodyChunk chunk, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentNullException.ThrowIfNull(output);
+        switch (_putMode)
+        {
+            case PutMode.None:
+                throw new InvalidOperationException("No streamed response is open: Put an HttpResponse with Streamed = true before its body chunks.");
+            case PutMode.Chunked:
+                HttpChunkWriter.WriteChunk(chunk.Data.Span, output);
+                if (chunk.IsFinal) HttpChunkWriter.WriteFinalChunk(output);
+                break;
+            case PutMode.Raw:
+                output.Write(chunk.Data.Span);
+                break;
+        }
+        if (chunk.IsFinal) _putMode = PutMode.None;
+    }
+
+    private static void WriteAscii(IBufferWriter<byte> output, string text)
+    {
+        Span<byte> span = output.GetSpan(text.Length);
+        int n = Encoding.ASCII.GetBytes(text, span);
+        output.Advance(n);
+    }
+
+    /// <summary>Latin-1 when every char fits (what the parser decodes), UTF-8 otherwise.</summary>
+    private static void WriteText(IBufferWriter<byte> output, string text)
+    {
+        if (!text.AsSpan().ContainsAnyExceptInRange('\0', '\u00FF'))
+        {
+            Span<byte> span = output.GetSpan(text.Length);
+            int n = Encoding.Latin1.GetBytes(text, span);
+            output.Advance(n);
+        }
+        else
+        {
+            Span<byte> span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+            output.Advance(Encoding.UTF8.GetBytes(text, span));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.Text;
+
+namespace PoeSharp.Filters.Http;
+
+/// <summary>
+/// POE::Filter::HTTPD for PoeSharp: bytes become <see cref="HttpRequest"/> records, or an
+/// <see cref="HttpErrorResponse"/> record when a request is rejected; <see cref="HttpResponse"/>
+/// records (and <see cref="HttpBodyChunk"/> pieces of streamed bodies) become bytes.
+/// </summary>
+/// <remarks>
+/// <para>Parsing follows RFC 9110/9112 strictly where leniency enables request smuggling:
+/// tokens are checked, bare CR, obs-fold and whitespace before the colon are rejected,
+/// Content-Length with Transfer-Encoding, differing Content-Lengths and a final coding other than
+/// chunked are rejected. Bare LF ends start and field lines (RFC 9112 §2.2 allows it) but not chunk lines.</para>
+/// <para>The caller owns the bytes. The filter remembers how far it scanned and never rescans;
+/// limits (<see cref="HttpdLimits"/>) are checked against what is presented, so the caller's buffer
+/// never holds more than <see cref="HttpdLimits.MaxBufferedBytes"/> for one request.</para>
+/// <para>After an error record, or after a request that closes the connection (HTTP/1.0 without
+/// keep-alive, <c>Connection: close</c>), further input is discarded with <see cref="DecodeStatus.Error"/>
+/// until <see cref="Reset"/>: RFC 9112 §9.6 forbids processing more requests on that connection.</para>
+/// </remarks>
+public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
+{
+    private readonly HttpdLimits _limits;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a filter with <paramref name="limits"/> (defaults when null).</summary>
+    /// <param name="limits">Size limits and strictness settings.</param>
+    /// <param name="time">Clock for the Date header (system clock when null).</param>
+    public HttpdFilter(HttpdLimits? limits = null, TimeProvider? time = null)
+    {
+        _limits = limits ?? HttpdLimits.Default;
+        _limits.Validate();
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public string Name => "HTTPD";
+
+    /// <summary>The limits this filter enforces.</summary>
+    public HttpdLimits Limits => _limits;
+
+    /// <inheritdoc />
+    public FilterError? LastError { get; private set; }
+
+    /// <summary>True after an error record or a closing request: input is discarded until <see cref="Reset"/>.</summary>
+    public bool IsClosed => _state == State.Closed;
+
+    /// <inheritdoc />
+    public DecodeStatus TryGet(ReadOnlySpan<byte> input, out object? record, out int consumed)
+    {
+        DecodeStatus status = TryGetOne(input, out HttpMessage? message, out consumed);
+        record = status == DecodeStatus.Error ? LastError : message;
+        return status;
+    }
+
+    /// <inheritdoc />
+    public void Put(object record, IBufferWriter<byte> output)
+    {
+        switch (record)
+        {
+            case HttpResponse response: Put(response, output); break;
+            case HttpBodyChunk chunk: Put(chunk, output); break;
+            default:
+                throw new ArgumentException(
+                    $"HTTPD writes HttpResponse and HttpBodyChunk records, not {record?.GetType().Name ?? "null"}.", nameof(record));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Reset()
+    {
+        ResetRequest();
+        _state = State.RequestLine;
+        _putMode = PutMode.None;
+        LastError = null;
+    }
+
+    /// <inheritdoc />
+    public IFilter Clone() => new HttpdFilter(_limits, _time);
+
+    private static string Latin1(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? "" : Encoding.Latin1.GetString(bytes);
+}

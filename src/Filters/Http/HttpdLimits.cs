@@ -1,0 +1,49 @@
+namespace PoeSharp.Filters.Http;
+
+/// <summary>
+/// Limits and strictness settings of <see cref="HttpdFilter"/>. Each limit turns into an error
+/// record (414, 431, 413) instead of a growing buffer. Defaults follow Kestrel, except the body
+/// limit which keeps POE's 1 MiB <c>MaxContent</c>.
+/// </summary>
+public sealed record HttpdLimits
+{
+    /// <summary>The default limits.</summary>
+    public static readonly HttpdLimits Default = new();
+
+    /// <summary>Longest request line in bytes, including blank lines before it and its CRLF (default 8 KiB; 414).</summary>
+    public int MaxRequestLineLength { get; init; } = 8 * 1024;
+
+    /// <summary>Largest header section in bytes, field lines and the blank line (default 32 KiB; 431). Also bounds trailers.</summary>
+    public int MaxHeaderBytes { get; init; } = 32 * 1024;
+
+    /// <summary>Most header fields in one request (default 100; 431).</summary>
+    public int MaxHeaderCount { get; init; } = 100;
+
+    /// <summary>Largest body in bytes, Content-Length or the sum of chunks (default 1 MiB; 413).</summary>
+    public long MaxContentLength { get; init; } = 1024 * 1024;
+
+    /// <summary>Longest chunk-size line with its extensions (default 4 KiB; 400).</summary>
+    public int MaxChunkLineLength { get; init; } = 4 * 1024;
+
+    /// <summary>Reject HTTP/1.1 requests without a Host field, as RFC 9112 §3.2 requires (default true).</summary>
+    public bool RequireHost { get; init; } = true;
+
+    /// <summary>
+    /// The most bytes the filter can ask its caller to keep before it returns a record or an error:
+    /// the bound on the caller's buffer.
+    /// </summary>
+    public long MaxBufferedBytes =>
+        (long)MaxRequestLineLength + MaxHeaderBytes + MaxContentLength + ChunkFramingAllowance + MaxHeaderBytes + MaxChunkLineLength;
+
+    /// <summary>Bytes of chunk framing (size lines and CRLFs) accepted in one body.</summary>
+    internal long ChunkFramingAllowance => Math.Max(MaxHeaderBytes, MaxContentLength);
+
+    internal void Validate()
+    {
+        if (MaxRequestLineLength < 16) throw new ArgumentOutOfRangeException(nameof(MaxRequestLineLength), MaxRequestLineLength, "MaxRequestLineLength must be at least 16 bytes.");
+        if (MaxHeaderBytes < 2) throw new ArgumentOutOfRangeException(nameof(MaxHeaderBytes), MaxHeaderBytes, "MaxHeaderBytes must be at least 2 bytes.");
+        if (MaxHeaderCount < 1) throw new ArgumentOutOfRangeException(nameof(MaxHeaderCount), MaxHeaderCount, "MaxHeaderCount must be at least 1.");
+        if (MaxContentLength is < 0 or > int.MaxValue / 2) throw new ArgumentOutOfRangeException(nameof(MaxContentLength), MaxContentLength, "MaxContentLength must be between 0 and 1 GiB.");
+        if (MaxChunkLineLength < 8) throw new ArgumentOutOfRangeException(nameof(MaxChunkLineLength), MaxChunkLineLength, "MaxChunkLineLength must be at least 8 bytes.");
+    }
+}

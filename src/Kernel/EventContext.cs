@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+
+namespace PoeSharp;
+
+/// <summary>
+/// What a handler sees (POE's <c>@_</c>): the kernel, its session and typed heap, the sender,
+/// the event name and the arguments. A struct built per dispatch; it allocates nothing.
+/// </summary>
+/// <typeparam name="THeap">The session's heap type.</typeparam>
+public readonly struct EventContext<THeap>
+{
+    private readonly object?[] _args;
+
+    internal EventContext(Kernel kernel, Session session, THeap heap, Session sender, string state,
+                          object?[] args, string? callerState)
+    {
+        Kernel = kernel;
+        Session = session;
+        Heap = heap;
+        Sender = sender;
+        State = state;
+        _args = args;
+        CallerState = callerState;
+    }
+
+    /// <summary>The kernel (POE's KERNEL).</summary>
+    public Kernel Kernel { get; }
+
+    /// <summary>The session handling the event (SESSION).</summary>
+    public Session Session { get; }
+
+    /// <summary>The session's heap (HEAP).</summary>
+    public THeap Heap { get; }
+
+    /// <summary>The session that sent the event (SENDER); the kernel's session for signals, lifecycle events and child exits.</summary>
+    public Session Sender { get; }
+
+    /// <summary>The event name (STATE); <c>"_default"</c> inside a default handler.</summary>
+    public string State { get; }
+
+    /// <summary>The number of arguments.</summary>
+    public int ArgCount => _args.Length;
+
+    /// <summary>The arguments (ARG0...).</summary>
+    public ReadOnlySpan<object?> Args => _args;
+
+    /// <summary>The arguments as the array the sender passed (shared, do not modify).</summary>
+    public object?[] ArgArray => _args;
+
+    /// <summary>Argument <paramref name="i"/> untyped, or null when there are fewer arguments (as Perl's <c>$_[ARGn]</c>).</summary>
+    public object? this[int i] => (uint)i < (uint)_args.Length ? _args[i] : null;
+
+    /// <summary>Argument <paramref name="i"/> as <typeparamref name="T"/>; a missing or mistyped argument throws with the event, position and types.</summary>
+    public T Arg<T>(int i)
+    {
+        if ((uint)i >= (uint)_args.Length)
+            ThrowMissing(i);
+        object? value = _args[i];
+        if (value is T t) return t;
+        if (value is null && default(T) is null) return default!;
+        ThrowType(i, typeof(T), value);
+        return default!;
+    }
+
+    /// <summary>The source file of the post, when known (not captured by this kernel: always null).</summary>
+    public string? CallerFile => null;
+
+    /// <summary>The source line of the post, when known (not captured: always 0).</summary>
+    public int CallerLine => 0;
+
+    /// <summary>The event that was being handled when this one was sent (CALLER_STATE), or null.</summary>
+    public string? CallerState { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Session} <- {State} from {Sender} ({_args.Length} args)";
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowMissing(int i) =>
+        throw new ArgumentOutOfRangeException(nameof(i),
+            $"Event '{State}' to {Session} has {_args.Length} argument(s); ARG{i} does not exist. Check what the sender posts.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowType(int i, Type expected, object? value) =>
+        throw new InvalidCastException(
+            $"Event '{State}' to {Session}: ARG{i} is {(value is null ? "null" : value.GetType().Name)}, not {expected.Name}.");
+}

@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+using PoeSharp.Resources;
+
+namespace PoeSharp;
+
+public sealed partial class Kernel
+{
+    /// <summary>
+    /// Queues <paramref name="ev"/> for <paramref name="dest"/> (FIFO). SENDER is the active session.
+    /// Both sessions stay alive until it is dispatched. Unknown destination: <see cref="KernelError.NoSuchSession"/>.
+    /// </summary>
+    /// <remarks>As in POE (§0.7), an event sent by a stopping session (e.g. from <c>_stop</c>), or to one,
+    /// is accepted (<see cref="KernelError.None"/>) and discarded.</remarks>
+    public KernelError Post(SessionRef dest, string ev, params object?[] args)
+    {
+        CheckThread();
+        ArgumentNullException.ThrowIfNull(ev);
+        if (!TryResolve(dest, out var target)) return KernelError.NoSuchSession;
+        var src = _active;
+        if (src.State != SessionState.Alive || target.State != SessionState.Alive || target.IsKernel)
+            return KernelError.None;
+        Enqueue(target, src, ev, args ?? [], ItemKind.Post);
+        return KernelError.None;
+    }
+
+    /// <summary>Posts <paramref name="ev"/> to the active session (SENDER = itself). Must be called from a handler.</summary>
+    public void Yield(string ev, params object?[] args)
+    {
+        CheckThread();
+        var s = _active;
+        if (s.IsKernel) ThrowNoActiveSession(nameof(Yield));
+        if (s.State != SessionState.Alive) return;
+        Enqueue(s, s, ev, args, ItemKind.Post);
+    }
+
+    /// <summary>Dispatches <paramref name="ev"/> to <paramref name="dest"/> now and returns the handler's value (null if unknown or unhandled).</summary>
+    public object? Call(SessionRef dest, string ev, params object?[] args)
+    {
+        TryCall(dest, ev, out var result, args);
+        return result;
+    }
+
+    /// <summary>
+    /// Like <see cref="Call"/>, reporting failure: <see cref="KernelError.NoSuchSession"/> or
+    /// <see cref="KernelError.NoHandler"/> (neither a handler nor <c>_default</c>).
+    /// </summary>
+    /// <remarks>A call to the active session runs the handler directly (POE quirk §8.9, kept): an
+    /// exception propagates into the calling handler, and <see cref="ActiveEvent"/> stays the outer event.</remarks>
+    public KernelError TryCall(SessionRef dest, string ev, out object? result, params object?[] args)
+    {
+        CheckThread();
+        ArgumentNullException.ThrowIfNull(ev);
+        result = null;
+        if (!TryResolve(dest, out var target) || target.IsKernel || target.State == SessionState.Stopped)
+            return KernelError.NoSuchSession;
+        result = DispatchCore(target, _active, ev, args ?? [], _activeEvent, EventKind.Call, true, out bool handled);
+        return handled ? KernelError.None : KernelError.NoHandler;
+    }
+
+    /// <summary>
+    /// The one thread-safe member: queues an event from any thread of this process (never from a
+    /// signal handler). It is resolved and queued on the kernel's thread at the next timeslice,
+    /// with the kernel as SENDER; an unknown destination then drops it.
+    /// </summary>
+    public void PostFromAnyThread(SessionRef dest, string ev, params object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(ev);
+        _inbox.Writer.TryWrite(new CrossThreadPost(dest, ev, args ?? []));
+        _loop.Wake();
+    }
+
+    private void DrainInbox()
+    {
+        var reader = _inbox.Reader;
+        while (reader.TryRead(out var post))
+        {
+            if (TryResolve(post.Dest, out var target) && target.State == SessionState.Alive && !target.IsKernel)
+                Enqueue(target, _kernelSession, post.Event, post.Args, ItemKind.Post);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Enqueue(Session dest, Session src, string ev, object?[] args, ItemKind kind)
+    {
+        var item = new QueueItem
+        {
+            Due = _now, Dest = dest, Source = src, Event = ev, Args = args, CallerState = _activeEvent, Kind = kind,
+        };
+        _queue.EnqueueFifo(ref item);
+        if (!dest.IsKernel) dest.EventsTo++;
+        if (!ReferenceEquals(src, dest) && !src.IsKernel) src.EventsFrom++;
+        _observer?.OnEnqueued(dest, src, ev, args, kind == ItemKind.Signal ? EventKind.Signal : EventKind.Post);
+    }
+
+    private static void ThrowNoActiveSession(string member) =>
+        throw new InvalidOperationException(
+            $"{member} acts on the active session and must be called from inside a handler; outside one, use Post(session, ...).");
+
+    /// <summary>Resolves a reference the POE way: object, numeric ID, ID text, alias, then the kernel's ID.</summary>
+    internal bool TryResolve(SessionRef r, out Session session)
+    {
+        if (r.SessionValue is { } s)
+        {
+            session = s;
+            return ReferenceEquals(s.Kernel, this) && (s.IsKernel || s.State != SessionState.Stopped);
+        }
+        if (r.Text is { } text)
+        {
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id)
+                && _sessions.TryGetValue(id, out session!))
+                return true;
+            if (_aliases.TryGetValue(text, out session!)) return true;
+            if (text == Id)
+            {
+                session = _kernelSession;
+                return true;
+            }
+            session = null!;
+            return false;
+        }
+        if (r.IdValue != 0 && _sessions.TryGetValue(r.IdValue, out session!)) return true;
+        session = null!;
+        return false;
+    }
+}

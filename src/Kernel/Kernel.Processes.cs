@@ -1,0 +1,160 @@
+using PoeSharp.Os;
+using PoeSharp.Processes;
+
+namespace PoeSharp;
+
+public sealed partial class Kernel
+{
+    private readonly Dictionary<int, List<Session>> _pidWatchers = new();
+    private int _sigChildTotal;
+    private bool _hostAttached;
+
+    /// <summary>True once <see cref="HasForked"/> has run in a child process.</summary>
+    public bool HasForkedSinceStart { get; private set; }
+
+    /// <summary>
+    /// Forks through the process host (which checks fork-readiness and quiesces first). In the
+    /// child, <see cref="HasForked"/> has already run when this returns. A refused fork returns
+    /// <see cref="ForkResult.Failure"/>; nothing changes.
+    /// </summary>
+    public ForkResult Fork()
+    {
+        CheckThread();
+        var result = EnsureHost().Fork();
+        if (result.IsChild) HasForked();
+        return result;
+    }
+
+    /// <summary>
+    /// POE's <c>has_forked()</c>, for a child process: new kernel ID and pid, the process host
+    /// forgets the parent's children and rebuilds its descriptors, the loop rebuilds its own.
+    /// Sessions, heaps, queued events, timers, aliases and watchers are inherited (they fire in
+    /// both processes). A no-op in the process that created the kernel.
+    /// </summary>
+    /// <remarks>Deviation (§8.4): the child drops inherited <c>SigChild</c> watches, because it cannot
+    /// reap its parent's children; in POE they keep the session alive until IDLE kills it.</remarks>
+    public void HasForked()
+    {
+        CheckThread();
+        var host = EnsureHost();
+        int pid = host.ProcessId;
+        if (pid == _pid) return;
+        _pid = pid;
+        Id = MakeId();
+        HasForkedSinceStart = true;
+        host.AfterFork();
+        _loop.AfterFork();
+        foreach (var (_, watchers) in _pidWatchers)
+            foreach (var s in watchers)
+                if (s.SigChildren is { Count: > 0 } map)
+                {
+                    _sigChildTotal -= map.Count;
+                    map.Clear();
+                    Candidate(s);
+                }
+        _pidWatchers.Clear();
+    }
+
+    /// <summary>
+    /// One-shot watch of child <paramref name="pid"/>: when it is reaped, <paramref name="ev"/>
+    /// is queued for the active session with ARG0 "CHLD", ARG1 pid, ARG2 the wait status, then
+    /// <paramref name="args"/>. Keeps the session alive until then. Several sessions may watch a pid.
+    /// A null <paramref name="ev"/> cancels (harmless if none). NoSuchSession if it is not our child.
+    /// </summary>
+    public KernelError SigChild(int pid, string? ev, params object?[] args)
+    {
+        CheckThread();
+        var s = _active;
+        if (s.IsKernel || s.State != SessionState.Alive) return KernelError.NoSuchSession;
+        if (ev is null)
+        {
+            RemoveSigChild(s, pid);
+            return KernelError.None;
+        }
+        if (pid <= 0) return KernelError.InvalidArgument;
+        if (!_pidWatchers.TryGetValue(pid, out var watchers))
+        {
+            if (!EnsureHost().WatchChild(pid)) return KernelError.NoSuchSession;
+            _pidWatchers[pid] = watchers = new List<Session>();
+        }
+        var map = s.SigChildren ??= new();
+        if (!map.ContainsKey(pid))
+        {
+            watchers.Add(s);
+            _sigChildTotal++;
+        }
+        map[pid] = (ev, args ?? []);
+        return KernelError.None;
+    }
+
+    /// <summary>Cancels the active session's watch of <paramref name="pid"/>.</summary>
+    public KernelError SigChild(int pid) => SigChild(pid, null);
+
+    /// <summary>The process host, created on first use (so kernels that never fork or watch OS signals never touch the OS).</summary>
+    internal IProcessHost EnsureHost()
+    {
+        if (_host is null)
+        {
+            _host = OsDefaults.CreateProcessHost();
+            _ownsHost = true;
+        }
+        if (!_hostAttached)
+        {
+            _hostAttached = true;
+            _host.Attach(this);
+            _pid = _host.ProcessId;
+        }
+        return _host;
+    }
+
+    void IProcessSink.OnSignal(string name)
+    {
+        CheckThread();
+        Enqueue(_kernelSession, _kernelSession, name, [], Resources.ItemKind.Signal);
+    }
+
+    void IProcessSink.OnChildExit(int pid, int waitStatus)
+    {
+        CheckThread();
+        if (!_pidWatchers.Remove(pid, out var watchers)) return;
+        foreach (var s in watchers)
+        {
+            if (s.SigChildren is null || !s.SigChildren.Remove(pid, out var w)) continue;
+            _sigChildTotal--;
+            if (s.State == SessionState.Alive)
+            {
+                var args = new object?[3 + w.Args.Length];
+                args[0] = SignalNames.Child;
+                args[1] = pid;
+                args[2] = waitStatus;
+                w.Args.CopyTo(args, 3);
+                // Queued before the watch's reference goes, so the session stays alive throughout.
+                Enqueue(s, _kernelSession, w.Event, args, Resources.ItemKind.Post);
+            }
+            Candidate(s);
+        }
+        Enqueue(_kernelSession, _kernelSession, SignalNames.Child, [pid, waitStatus], Resources.ItemKind.Signal);
+    }
+
+    private void RemoveSigChild(Session s, int pid)
+    {
+        if (s.SigChildren is null || !s.SigChildren.Remove(pid)) return;
+        _sigChildTotal--;
+        Candidate(s);
+        if (_pidWatchers.TryGetValue(pid, out var watchers))
+        {
+            watchers.Remove(s);
+            if (watchers.Count == 0)
+            {
+                _pidWatchers.Remove(pid);
+                _host?.IgnoreChild(pid);
+            }
+        }
+    }
+
+    private void RemoveSigChildWatches(Session s)
+    {
+        if (s.SigChildren is not { Count: > 0 } map) return;
+        foreach (int pid in map.Keys.ToArray()) RemoveSigChild(s, pid);
+    }
+}

@@ -1,0 +1,217 @@
+using PoeSharp.Loop;
+using PoeSharp.Processes;
+using PoeSharp.Resources;
+
+namespace PoeSharp;
+
+public sealed partial class Kernel
+{
+    private readonly Dictionary<long, Watcher> _watchers = new();
+    private int _userWatchCount;
+
+    /// <summary>
+    /// Starts or replaces (or with a null <paramref name="ev"/> stops) the active session's read
+    /// watcher on <paramref name="fd"/>. When readable, <paramref name="ev"/> is dispatched
+    /// synchronously with ARG0 = fd, ARG1 = <see cref="IoMode"/>, then <paramref name="args"/>;
+    /// SENDER = the session. Level-triggered. The watch keeps the session alive, even paused.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another session already watches this descriptor and mode (usually a descriptor leak).</exception>
+    public KernelError SelectRead(int fd, string? ev, params object?[] args) => Select(fd, IoMode.Read, ev, args);
+
+    /// <summary>Like <see cref="SelectRead"/> for writability.</summary>
+    public KernelError SelectWrite(int fd, string? ev, params object?[] args) => Select(fd, IoMode.Write, ev, args);
+
+    /// <summary>Like <see cref="SelectRead"/> for out-of-band data.</summary>
+    public KernelError SelectExpedite(int fd, string? ev, params object?[] args) => Select(fd, IoMode.Expedite, ev, args);
+
+    /// <summary>Sets or clears all three watchers of <paramref name="fd"/> at once (null clears that mode).</summary>
+    public KernelError Select(int fd, string? readEvent, string? writeEvent, string? expediteEvent, params object?[] args)
+    {
+        var e = Select(fd, IoMode.Read, readEvent, args);
+        if (e != KernelError.None) return e;
+        e = Select(fd, IoMode.Write, writeEvent, args);
+        if (e != KernelError.None) return e;
+        return Select(fd, IoMode.Expedite, expediteEvent, args);
+    }
+
+    private KernelError Select(int fd, IoMode mode, string? ev, object?[] args)
+    {
+        CheckThread();
+        if (fd < 0) return KernelError.InvalidArgument;
+        var s = _active;
+        if (s.IsKernel || s.State != SessionState.Alive) return KernelError.NoSuchSession;
+        if (ev is null) RemoveWatcher(s, fd, mode, quiet: true);
+        else AddWatcher(s, fd, mode, ev, args ?? [], null, isInternal: false);
+        return KernelError.None;
+    }
+
+    /// <summary>Pauses the read watcher without releasing it; true if one is registered.</summary>
+    public bool SelectPauseRead(int fd) => SetPaused(fd, IoMode.Read, true);
+
+    /// <summary>Resumes a paused read watcher; true if one is registered.</summary>
+    public bool SelectResumeRead(int fd) => SetPaused(fd, IoMode.Read, false);
+
+    /// <summary>Pauses the write watcher; true if one is registered.</summary>
+    public bool SelectPauseWrite(int fd) => SetPaused(fd, IoMode.Write, true);
+
+    /// <summary>Resumes a paused write watcher; true if one is registered.</summary>
+    public bool SelectResumeWrite(int fd) => SetPaused(fd, IoMode.Write, false);
+
+    /// <summary>
+    /// Watches <paramref name="fd"/> for <paramref name="mode"/> with a direct callback (no event name,
+    /// no allocation per readiness). Owned by, and keeping alive, the active session; OnReady runs
+    /// with that session active, and an exception from it becomes that session's DIE.
+    /// </summary>
+    public void Watch(int fd, IoMode mode, IReadyHandler handler)
+    {
+        CheckThread();
+        ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        ArgumentNullException.ThrowIfNull(handler);
+        var s = _active;
+        if (s.IsKernel || s.State != SessionState.Alive) ThrowNoActiveSession(nameof(Watch));
+        AddWatcher(s, fd, mode, null, [], handler, isInternal: false);
+    }
+
+    /// <summary>Stops a watcher of the active session (unknown ones are ignored).</summary>
+    public void Unwatch(int fd, IoMode mode)
+    {
+        CheckThread();
+        RemoveWatcher(_active, fd, mode, quiet: true);
+    }
+
+    /// <summary>Pauses a watcher (the session stays alive).</summary>
+    public void PauseWatch(int fd, IoMode mode) => SetPaused(fd, mode, true);
+
+    /// <summary>Resumes a paused watcher.</summary>
+    public void ResumeWatch(int fd, IoMode mode) => SetPaused(fd, mode, false);
+
+    /// <summary>Every watcher, internal ones included.</summary>
+    public IReadOnlyList<WatchInfo> Watches
+    {
+        get
+        {
+            CheckThread();
+            var list = new List<WatchInfo>(_watchers.Count);
+            foreach (var w in _watchers.Values) list.Add(new WatchInfo(w.Fd, w.Mode, w.Owner, w.Event, w.Paused));
+            list.Sort((a, b) => a.Fd != b.Fd ? a.Fd.CompareTo(b.Fd) : a.Mode.CompareTo(b.Mode));
+            return list;
+        }
+    }
+
+    void IProcessSink.WatchInternal(int fd, IoMode mode, IReadyHandler handler)
+    {
+        CheckThread();
+        AddWatcher(_kernelSession, fd, mode, null, [], handler, isInternal: true);
+    }
+
+    void IProcessSink.UnwatchInternal(int fd, IoMode mode)
+    {
+        CheckThread();
+        RemoveWatcher(_kernelSession, fd, mode, quiet: true);
+    }
+
+    void ILoopSink.OnReady(int fd, IoMode mode)
+    {
+        if (!_watchers.TryGetValue(Watcher.Key(fd, mode), out var w) || w.Paused) return;
+        if (w.Internal)
+        {
+            w.Handler!.OnReady(fd, mode);
+            return;
+        }
+        var owner = w.Owner;
+        if (owner.State != SessionState.Alive) return;
+        if (w.Handler is { } handler)
+        {
+            var prevSession = _active;
+            var prevEvent = _activeEvent;
+            _active = owner;
+            _activeEvent = null;
+            try
+            {
+                handler.OnReady(fd, mode);
+            }
+            catch (Exception ex) when (_options.CatchExceptions)
+            {
+                _active = prevSession;
+                _activeEvent = prevEvent;
+                OnHandlerException(ex, owner, owner, $"(fd {fd} {mode})", null);
+            }
+            finally
+            {
+                _active = prevSession;
+                _activeEvent = prevEvent;
+            }
+            return;
+        }
+        var args = new object?[2 + w.Args.Length];
+        args[0] = fd;
+        args[1] = mode;
+        w.Args.CopyTo(args, 2);
+        DispatchCore(owner, owner, w.Event!, args, null, EventKind.Io, true, out _);
+    }
+
+    private void AddWatcher(Session owner, int fd, IoMode mode, string? ev, object?[] args, IReadyHandler? handler, bool isInternal)
+    {
+        long key = Watcher.Key(fd, mode);
+        if (_watchers.TryGetValue(key, out var existing))
+        {
+            if (!ReferenceEquals(existing.Owner, owner))
+                throw new InvalidOperationException(
+                    $"fd {fd} ({mode}) is already watched by {existing.Owner}; {owner} cannot watch it too. " +
+                    "Two watchers on one descriptor usually mean a descriptor was closed without Unwatch and its number reused.");
+            existing.Event = ev;
+            existing.Args = args;
+            existing.Handler = handler;
+            if (existing.Paused)
+            {
+                existing.Paused = false;
+                _loop.Resume(fd, mode);
+            }
+            return;
+        }
+        _watchers.Add(key, new Watcher { Owner = owner, Fd = fd, Mode = mode, Event = ev, Args = args, Handler = handler, Internal = isInternal });
+        _loop.Watch(fd, mode);
+        if (!isInternal)
+        {
+            _userWatchCount++;
+            var fds = owner.FdModes ??= new();
+            fds.TryGetValue(fd, out int mask);
+            fds[fd] = mask | Session.ModeBit(mode);
+        }
+    }
+
+    private void RemoveWatcher(Session owner, int fd, IoMode mode, bool quiet)
+    {
+        long key = Watcher.Key(fd, mode);
+        if (!_watchers.TryGetValue(key, out var w) || !ReferenceEquals(w.Owner, owner))
+        {
+            if (!quiet) throw new InvalidOperationException($"{owner} does not watch fd {fd} ({mode}).");
+            return;
+        }
+        _watchers.Remove(key);
+        _loop.Ignore(fd, mode);
+        if (w.Internal) return;
+        _userWatchCount--;
+        if (owner.FdModes is { } fds && fds.TryGetValue(fd, out int mask))
+        {
+            mask &= ~Session.ModeBit(mode);
+            if (mask == 0)
+            {
+                fds.Remove(fd);
+                Candidate(owner);
+            }
+            else fds[fd] = mask;
+        }
+    }
+
+    private bool SetPaused(int fd, IoMode mode, bool paused)
+    {
+        CheckThread();
+        if (!_watchers.TryGetValue(Watcher.Key(fd, mode), out var w)) return false;
+        if (w.Paused == paused) return true;
+        w.Paused = paused;
+        if (paused) _loop.Pause(fd, mode);
+        else _loop.Resume(fd, mode);
+        return true;
+    }
+}

@@ -1,0 +1,379 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using PoeSharp.Loop;
+using PoeSharp.Os;
+using PoeSharp.Processes;
+using PoeSharp.Resources;
+
+namespace PoeSharp;
+
+/// <summary>
+/// The single-threaded event kernel: dispatches named events to sessions with POE 1.370's
+/// semantics (docs/POE-SEMANTICS.md §0-§2). One instance per loop; every member must be called
+/// on the thread that created it, except <see cref="PostFromAnyThread"/>.
+/// </summary>
+/// <remarks>
+/// <para>One timeslice (<see cref="RunOneTimeslice"/>), in order: the idle test (may queue IDLE or
+/// ZOMBIE); one <see cref="ILoop.Poll"/> whose timeout is 0 when something is due, else the time
+/// to the next timer; ready descriptors are dispatched synchronously; GC sweep; the cross-thread
+/// inbox is drained; every queue item due at the time sampled once here and queued before this
+/// step began is dispatched in (due, enqueue order); GC sweep. Events queued during the step run
+/// in the next timeslice, so I/O is never starved.</para>
+/// <para>Port decisions where PoeSharp differs from or pins a POE quirk (§8) are documented on the
+/// member concerned; the kernel tests pin each one.</para>
+/// </remarks>
+public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
+{
+    private static int s_kernelSeq;
+
+    private readonly ILoop _loop;
+    private readonly bool _ownsLoop;
+    private readonly TimeProvider _time;
+    private readonly KernelOptions _options;
+    private readonly int _ownerThread;
+    private readonly KernelSession _kernelSession;
+    private readonly EventQueue _queue = new();
+    private readonly Dictionary<int, Session> _sessions = new();
+    private readonly List<Session> _gcCandidates = new();
+    private readonly Channel<CrossThreadPost> _inbox =
+        Channel.CreateUnbounded<CrossThreadPost>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IKernelObserver? _observer;
+    private readonly bool _traceAll;
+    private readonly double _ticksPerSecond;
+
+    private IProcessHost? _host;
+    private bool _ownsHost;
+    private int _pid;
+    private int _nextSessionId;
+    private Session _active;
+    private string? _activeEvent;
+    private long _now;
+    private ExceptionDispatchInfo? _pending;
+    private bool _stopRequested;
+    private int _internalQueued;     // queue items that do not make the kernel busy (GC checks, IDLE, ZOMBIE)
+    private bool _idlePending;
+    private bool _zombieArmed;
+    private bool _disposed;
+
+    /// <summary>A kernel on the OS defaults: the epoll loop, <see cref="TimeProvider.System"/>, and the real process host (created when first needed).</summary>
+    public Kernel(KernelOptions? options = null)
+        : this(OsDefaults.CreateLoop(), TimeProvider.System, options, ownsLoop: true)
+    {
+    }
+
+    /// <summary>A kernel on <paramref name="loop"/> and <paramref name="time"/> (a manual loop and clock in tests).</summary>
+    public Kernel(ILoop loop, TimeProvider time, KernelOptions? options = null)
+        : this(loop, time, options, ownsLoop: false)
+    {
+    }
+
+    /// <summary>A kernel on <paramref name="loop"/>, <paramref name="time"/> and <paramref name="processHost"/>.</summary>
+    public Kernel(ILoop loop, TimeProvider time, IProcessHost processHost, KernelOptions? options = null)
+        : this(loop, time, WithHost(options, processHost), ownsLoop: false)
+    {
+    }
+
+    private Kernel(ILoop loop, TimeProvider time, KernelOptions? options, bool ownsLoop)
+    {
+        ArgumentNullException.ThrowIfNull(loop);
+        ArgumentNullException.ThrowIfNull(time);
+        _loop = loop;
+        _ownsLoop = ownsLoop;
+        _time = time;
+        _options = options ?? new KernelOptions();
+        _observer = _options.Observer;
+        _traceAll = _options.Trace;
+        _ticksPerSecond = time.TimestampFrequency;
+        _ownerThread = Environment.CurrentManagedThreadId;
+        _kernelSession = new KernelSession(this);
+        _active = _kernelSession;
+        _pid = Environment.ProcessId;
+        _host = _options.ProcessHost;
+        Id = MakeId();
+        _now = time.GetTimestamp();
+        _loop.Attach(this);
+    }
+
+    private static KernelOptions WithHost(KernelOptions? options, IProcessHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var o = options ?? new KernelOptions();
+        return new KernelOptions
+        {
+            Trace = o.Trace, TraceWriter = o.TraceWriter, WarningWriter = o.WarningWriter,
+            CatchExceptions = o.CatchExceptions, DefaultWarnings = o.DefaultWarnings,
+            Observer = o.Observer, ProcessHost = host,
+        };
+    }
+
+    /// <summary>The kernel's ID: <c>host-hex(time)-hex(pid)-hex(seq)</c>; changes after <see cref="HasForked"/>.</summary>
+    public string Id { get; private set; }
+
+    /// <summary>The kernel's own session (ID 0): SENDER of signals, parent of top-level sessions.</summary>
+    public Session KernelSession => _kernelSession;
+
+    /// <summary>The session whose handler is running, or <see cref="KernelSession"/> between events.</summary>
+    public Session ActiveSession { get { CheckThread(); return _active; } }
+
+    /// <summary>The event being dispatched, or null between events.</summary>
+    public string? ActiveEvent { get { CheckThread(); return _activeEvent; } }
+
+    /// <summary>This process's id as the kernel last saw it (updated by <see cref="HasForked"/>).</summary>
+    public int ProcessId => _pid;
+
+    /// <summary>The loop this kernel polls.</summary>
+    public ILoop Loop => _loop;
+
+    /// <summary>The clock timers use.</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>The number of live sessions (the kernel's own not counted).</summary>
+    public int SessionCount { get { CheckThread(); return _sessions.Count; } }
+
+    /// <summary>
+    /// Runs timeslices until no session is left, then returns; returns at once when there is none.
+    /// Rethrows (with its original stack) an exception no DIE watcher handled, or one thrown by a
+    /// <c>_stop</c> handler, after stopping every session. May be called again with new sessions.
+    /// Calls <see cref="HasForked"/> first if the process id changed.
+    /// </summary>
+    public void Run()
+    {
+        CheckThread();
+        if (_hostAttached && _host!.ProcessId != _pid) HasForked();
+        _stopRequested = false;
+        try
+        {
+            while (_sessions.Count > 0 && !_stopRequested && _pending is null)
+                Timeslice();
+        }
+        finally
+        {
+            _stopRequested = false;
+        }
+        ThrowPending();
+    }
+
+    /// <summary>Runs one timeslice. Returns false (after finishing) when no session remains.</summary>
+    public bool RunOneTimeslice()
+    {
+        CheckThread();
+        _stopRequested = false;
+        if (_sessions.Count > 0) Timeslice();
+        ThrowPending();
+        return _sessions.Count > 0;
+    }
+
+    /// <summary>
+    /// POE's <c>stop()</c>: stops every session now, deepest first, dispatching <c>_stop</c> and
+    /// <c>_child(lose)</c> (POE's code and tests, not its POD); clears the queue; <see cref="Run"/>
+    /// then returns. New sessions may be created and run afterwards.
+    /// </summary>
+    public void Stop()
+    {
+        CheckThread();
+        StopAll();
+    }
+
+    /// <summary>Releases the loop and process host the kernel created itself.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_ownsLoop) _loop.Dispose();
+        if (_ownsHost) _host?.Dispose();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CheckThread()
+    {
+        if (Environment.CurrentManagedThreadId != _ownerThread) ThrowWrongThread();
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowWrongThread() =>
+        throw new InvalidOperationException(
+            $"Kernel members must be called on the kernel's thread (managed thread {_ownerThread}); this is thread " +
+            $"{Environment.CurrentManagedThreadId}. From other threads use Kernel.PostFromAnyThread.");
+
+    private string MakeId() =>
+        $"{Environment.MachineName}-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x}-{_pid:x}-{Interlocked.Increment(ref s_kernelSeq):x}";
+
+    private long Now() => _now = Math.Max(_now, _time.GetTimestamp());
+
+    private void Timeslice()
+    {
+        IdleTest();
+        long now = Now();
+        TimeSpan timeout;
+        if (_inbox.Reader.TryPeek(out _)) timeout = TimeSpan.Zero;
+        else if (_queue.NextDue() is long due)
+            timeout = due <= now ? TimeSpan.Zero : TicksToSpan(Math.Min(due - now, (long)(3600 * _ticksPerSecond)));
+        else timeout = Timeout.InfiniteTimeSpan;
+
+        // Nothing watched and something due: nothing to poll for (saves a system call per slice).
+        if (timeout != TimeSpan.Zero || _loop.WatchCount > 0)
+        {
+            _loop.Poll(timeout);
+            Sweep();
+        }
+        DrainInbox();
+        DispatchDue();
+        Sweep();
+    }
+
+    private void DispatchDue()
+    {
+        long now = Now();
+        long cutoff = _queue.NextSeq;
+        while (!_stopRequested && _queue.TryDequeueDue(now, cutoff, out var item))
+            DispatchItem(ref item);
+    }
+
+    private void DispatchItem(ref QueueItem item)
+    {
+        var dest = item.Dest;
+        var src = item.Source;
+        // Release the item's references first: GC is swept only after the batch, and a handler
+        // that throws with CatchExceptions off must not leave a count behind.
+        if (!dest.IsKernel && --dest.EventsTo == 0) Candidate(dest);
+        if (!ReferenceEquals(src, dest) && !src.IsKernel && --src.EventsFrom == 0) Candidate(src);
+        switch (item.Kind)
+        {
+            case ItemKind.Post:
+                if (dest.State != SessionState.Stopped)
+                    DispatchCore(dest, src, item.Event, item.Args, item.CallerState, EventKind.Post, true, out _);
+                break;
+            case ItemKind.Timer:
+                dest.TimerCount--;
+                dest.TimerIds?.Remove(item.TimerId);
+                if (dest.State != SessionState.Stopped)
+                    DispatchCore(dest, src, item.Event, item.Args, item.CallerState, EventKind.Timer, true, out _);
+                break;
+            case ItemKind.Signal:
+                if (dest.State != SessionState.Stopped) DispatchSignal(dest, item.Event, item.Args);
+                break;
+            case ItemKind.IdleSignal:
+                _internalQueued--;
+                _idlePending = false;
+                DispatchSignal(_kernelSession, item.Event, item.Args);
+                break;
+            case ItemKind.GcCheck:
+                _internalQueued--;
+                break;
+        }
+    }
+
+    /// <summary>Dispatches one event synchronously. Exceptions become DIE unless <paramref name="catchAsDie"/> is false or it is a call to the active session.</summary>
+    internal object? DispatchCore(Session dest, Session sender, string ev, object?[] args, string? callerState,
+                                  EventKind kind, bool catchAsDie, out bool handled)
+    {
+        var prevSession = _active;
+        var prevEvent = _activeEvent;
+        // POE quirk §8.9, replicated: call() to the active session invokes the handler directly,
+        // without exception wrapping, and keeps the outer event as the active event.
+        bool selfCall = kind == EventKind.Call && ReferenceEquals(dest, prevSession);
+        _active = dest;
+        if (!selfCall) _activeEvent = ev;
+        if (_traceAll || dest.Trace) TraceEvent(dest, sender, ev, kind);
+        _observer?.OnDispatched(dest, sender, ev, args, kind);
+        try
+        {
+            var result = dest.Invoke(sender, ev, args, callerState, out handled);
+            if (!handled && (_options.DefaultWarnings || dest.DefaultWarnings))
+                Warn($"{dest} has no handler for event '{ev}' (from {sender}) and no _default.");
+            return result;
+        }
+        catch (Exception ex) when (catchAsDie && !selfCall && _options.CatchExceptions)
+        {
+            handled = true;
+            _active = prevSession;
+            _activeEvent = prevEvent;
+            OnHandlerException(ex, dest, sender, ev, callerState);
+            return null;
+        }
+        finally
+        {
+            _active = prevSession;
+            _activeEvent = prevEvent;
+        }
+    }
+
+    private void TraceEvent(Session dest, Session sender, string ev, EventKind kind)
+    {
+        var w = _options.TraceWriter ?? Console.Error;
+        w.WriteLine($"<ev> {dest.Id} -> {ev} (from {sender}, {kind.ToString().ToLowerInvariant()})");
+    }
+
+    private void Warn(string text)
+    {
+        var w = _options.WarningWriter ?? Console.Error;
+        w.WriteLine("PoeSharp: " + text);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Candidate(Session s)
+    {
+        if (s.InGcList || s.IsKernel) return;
+        s.InGcList = true;
+        _gcCandidates.Add(s);
+    }
+
+    /// <summary>Stops every candidate whose refcount is 0 (POE's batched GC: after each batch, never after each event).</summary>
+    private void Sweep()
+    {
+        if (_gcCandidates.Count == 0) return;
+        for (int i = 0; i < _gcCandidates.Count; i++)
+        {
+            var s = _gcCandidates[i];
+            s.InGcList = false;
+            if (s.State == SessionState.Alive && s.RefCount == 0) StopSession(s);
+        }
+        _gcCandidates.Clear();
+    }
+
+    private void IdleTest()
+    {
+        if (_sessions.Count == 0 || _idlePending) return;
+        bool busy = _queue.Count - _internalQueued > 0 || _userWatchCount > 0 || _extrefTotal > 0
+                    || _sigChildTotal > 0 || _inbox.Reader.TryPeek(out _);
+        if (busy)
+        {
+            _zombieArmed = false;
+            return;
+        }
+        string name = _zombieArmed ? SignalNames.Zombie : SignalNames.Idle;
+        _zombieArmed = false;
+        _idlePending = true;
+        var item = new QueueItem
+        {
+            Due = _now, Dest = _kernelSession, Source = _kernelSession, Event = name, Args = [],
+            Kind = ItemKind.IdleSignal,
+        };
+        _queue.EnqueueFifo(ref item);
+        _internalQueued++;
+        _observer?.OnEnqueued(_kernelSession, _kernelSession, name, item.Args, EventKind.Internal);
+    }
+
+    private void ThrowPending()
+    {
+        if (_pending is not { } pending) return;
+        if (_sessions.Count > 0) StopAll();
+        _pending = null;
+        pending.Throw();
+    }
+
+    private void SetPending(ExceptionDispatchInfo info, bool replace)
+    {
+        if (_pending is null || replace) _pending = info;
+    }
+
+    private TimeSpan TicksToSpan(long ticks) => TimeSpan.FromSeconds(ticks / _ticksPerSecond);
+
+    private long SpanToTicks(TimeSpan span)
+    {
+        double t = span.TotalSeconds * _ticksPerSecond;
+        return t >= long.MaxValue / 4 ? long.MaxValue / 4 : t <= long.MinValue / 4 ? long.MinValue / 4 : (long)t;
+    }
+}

@@ -1,0 +1,28 @@
+using PoeSharp.Processes;
+
+namespace PoeSharp;
+
+/// <summary>Kernel settings. All default to POE's defaults.</summary>
+public sealed class KernelOptions
+{
+    /// <summary>Log every dispatched event (POE's trace option, for all sessions) to <see cref="TraceWriter"/>.</summary>
+    public bool Trace { get; init; }
+
+    /// <summary>Where traces go; standard error when null.</summary>
+    public TextWriter? TraceWriter { get; init; }
+
+    /// <summary>Where warnings go (a session without <c>_start</c>, unhandled events with the <c>default</c> option); standard error when null.</summary>
+    public TextWriter? WarningWriter { get; init; }
+
+    /// <summary>POE's CATCH_EXCEPTIONS: a handler's exception becomes the DIE signal. When false it propagates out of <c>Run</c> at once.</summary>
+    public bool CatchExceptions { get; init; } = true;
+
+    /// <summary>Warn about events without a handler or <c>_default</c> in every session (POE's ASSERT_STATES).</summary>
+    public bool DefaultWarnings { get; init; }
+
+    /// <summary>The process host; created lazily from the OS defaults when null and first needed.</summary>
+    public IProcessHost? ProcessHost { get; init; }
+
+    /// <summary>An observer told about every enqueue and dispatch (recording in tests); nothing is spent when null.</summary>
+    public IKernelObserver? Observer { get; init; }
+}

@@ -1,0 +1,415 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using PoeSharp.Os;
+
+namespace PoeSharp.Loop;
+
+/// <summary>
+/// The Linux readiness back end: one level-triggered epoll instance, an eventfd to wake it,
+/// and per-descriptor interest bookkeeping for read, write and expedite with pause/resume.
+/// Readiness is mapped the way <c>select(2)</c> reports it, so POE programs see the same
+/// thing: read = IN/HUP/ERR, write = OUT/ERR, expedite = PRI. Descriptors epoll refuses
+/// (regular files, EPERM) are reported ready on every poll, as <c>select</c> does.
+/// </summary>
+/// <remarks>
+/// No allocation per <see cref="Poll"/>: the event buffer is native memory allocated once and
+/// the bookkeeping is an array indexed by descriptor that grows only when a larger descriptor
+/// is watched. Only <see cref="Wake"/> may be called from another thread.
+/// </remarks>
+public sealed unsafe class EpollLoop : ILoop
+{
+    private const int MaxEvents = 256;
+    private const byte ReadBit = 1, WriteBit = 2, ExpediteBit = 4;
+    private const ulong WakeToken = ulong.MaxValue;
+
+    private static readonly int EventSize = EpollInterop.EventSize;
+    private static readonly int DataOffset = EpollInterop.DataOffset;
+    private static bool s_noPWait2;
+
+    private struct FdState
+    {
+        public byte Interest;     // watched modes (paused ones included)
+        public byte Paused;       // paused modes
+        public bool Registered;   // present in the epoll set
+        public bool Plain;        // epoll refused it (EPERM: regular file): always ready
+        public uint Mask;         // events registered with epoll
+        public uint Generation;   // bumped on every ADD, so a stale event for a re-added fd is dropped
+    }
+
+    private ILoopSink? _sink;
+    private FdState[] _fds = new FdState[64];
+    private int _maxFd = -1;
+    private int _watchCount;
+    private int _plainCount;
+    private int _epfd = -1;
+    private volatile int _wakeFd = -1;
+    private int _wakePending;
+    private byte* _events;
+    private bool _disposed;
+
+    /// <summary>Creates the epoll instance and its wake descriptor (both close-on-exec).</summary>
+    /// <exception cref="InvalidOperationException">The OS refused (descriptor limit reached).</exception>
+    public EpollLoop()
+    {
+        _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EventSize));
+        CreateDescriptors();
+    }
+
+    /// <inheritdoc />
+    public int WatchCount => _watchCount;
+
+    /// <summary>The epoll descriptor (for diagnostics and tests).</summary>
+    public int EpollFd => _epfd;
+
+    /// <summary>The eventfd that <see cref="Wake"/> writes to (for diagnostics and tests).</summary>
+    public int WakeFd => _wakeFd;
+
+    /// <inheritdoc />
+    public void Attach(ILoopSink sink) => _sink = sink ?? throw new ArgumentNullException(nameof(sink));
+
+    /// <inheritdoc />
+    public void Watch(int fd, IoMode mode)
+    {
+        ThrowIfDisposed();
+        if (fd < 0) throw new ArgumentOutOfRangeException(nameof(fd), fd, "A descriptor is never negative; was it closed already?");
+        EnsureCapacity(fd);
+        ref FdState s = ref _fds[fd];
+        byte bit = Bit(mode);
+        if ((s.Interest & bit) != 0) return;
+        s.Interest |= bit;
+        s.Paused &= (byte)~bit;
+        _watchCount++;
+        if (fd > _maxFd) _maxFd = fd;
+        Apply(fd, ref s);
+    }
+
+    /// <inheritdoc />
+    public void Ignore(int fd, IoMode mode)
+    {
+        if (_disposed || fd < 0 || fd >= _fds.Length) return;
+        ref FdState s = ref _fds[fd];
+        byte bit = Bit(mode);
+        if ((s.Interest & bit) == 0) return;
+        s.Interest &= (byte)~bit;
+        s.Paused &= (byte)~bit;
+        _watchCount--;
+        Apply(fd, ref s);
+    }
+
+    /// <inheritdoc />
+    public void Pause(int fd, IoMode mode)
+    {
+        if (_disposed || fd < 0 || fd >= _fds.Length) return;
+        ref FdState s = ref _fds[fd];
+        byte bit = Bit(mode);
+        if ((s.Interest & bit) == 0 || (s.Paused & bit) != 0) return;
+        s.Paused |= bit;
+        Apply(fd, ref s);
+    }
+
+    /// <inheritdoc />
+    public void Resume(int fd, IoMode mode)
+    {
+        if (_disposed || fd < 0 || fd >= _fds.Length) return;
+        ref FdState s = ref _fds[fd];
+        byte bit = Bit(mode);
+        if ((s.Paused & bit) == 0) return;
+        s.Paused &= (byte)~bit;
+        Apply(fd, ref s);
+    }
+
+    /// <summary>True when <paramref name="fd"/> is watched for <paramref name="mode"/> (paused or not).</summary>
+    public bool IsWatched(int fd, IoMode mode) => fd >= 0 && fd < _fds.Length && (_fds[fd].Interest & Bit(mode)) != 0;
+
+    /// <summary>True when <paramref name="fd"/>/<paramref name="mode"/> is watched and paused.</summary>
+    public bool IsPaused(int fd, IoMode mode) => fd >= 0 && fd < _fds.Length && (_fds[fd].Paused & Bit(mode)) != 0;
+
+    /// <inheritdoc />
+    public int Poll(TimeSpan timeout)
+    {
+        ThrowIfDisposed();
+        if (_plainCount > 0) timeout = TimeSpan.Zero;
+        int n = Wait(timeout);
+        if (n < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Errno.EINTR) n = 0;
+            else throw new InvalidOperationException($"epoll_wait failed: {new OsError(errno)}. The loop's epoll descriptor is corrupt.");
+        }
+
+        int calls = 0;
+        for (int i = 0; i < n; i++)
+        {
+            byte* ev = _events + (i * EventSize);
+            uint events = Unsafe.ReadUnaligned<uint>(ev);
+            ulong data = Unsafe.ReadUnaligned<ulong>(ev + DataOffset);
+            if (data == WakeToken)
+            {
+                DrainWake();
+                continue;
+            }
+
+            int fd = (int)(uint)data;
+            uint gen = (uint)(data >> 32);
+            // Read before write before expedite; interest is re-checked before every callback
+            // because a callback may unwatch, pause or close this descriptor (or another in the batch).
+            if ((events & (EpollInterop.EPOLLIN | EpollInterop.EPOLLRDNORM | EpollInterop.EPOLLRDBAND | EpollInterop.EPOLLHUP | EpollInterop.EPOLLERR)) != 0
+                && Active(fd, gen, ReadBit))
+            {
+                calls++;
+                _sink?.OnReady(fd, IoMode.Read);
+            }
+            if ((events & (EpollInterop.EPOLLOUT | EpollInterop.EPOLLWRNORM | EpollInterop.EPOLLWRBAND | EpollInterop.EPOLLERR)) != 0
+                && Active(fd, gen, WriteBit))
+            {
+                calls++;
+                _sink?.OnReady(fd, IoMode.Write);
+            }
+            if ((events & EpollInterop.EPOLLPRI) != 0 && Active(fd, gen, ExpediteBit))
+            {
+                calls++;
+                _sink?.OnReady(fd, IoMode.Expedite);
+            }
+        }
+
+        if (_plainCount > 0) calls += ReportPlain();
+        return calls;
+    }
+
+    /// <inheritdoc />
+    public void Wake()
+    {
+        int fd = _wakeFd;
+        if (fd < 0 || Interlocked.Exchange(ref _wakePending, 1) == 1) return;
+        ulong one = 1;
+        FileInterop.WriteRetry(fd, (byte*)&one, sizeof(ulong));
+    }
+
+    /// <inheritdoc />
+    public void AfterFork()
+    {
+        ThrowIfDisposed();
+        // The inherited epoll instance and eventfd are the parent's objects: closing our copies
+        // does not touch the parent, but any epoll_ctl on them would change the parent's watches.
+        int oldEp = _epfd, oldWake = _wakeFd;
+        _epfd = -1;
+        _wakeFd = -1;
+        CreateDescriptors();
+        FileInterop.Close(oldEp);
+        FileInterop.Close(oldWake);
+        _wakePending = 0;
+        for (int fd = 0; fd <= _maxFd; fd++)
+        {
+            ref FdState s = ref _fds[fd];
+            s.Registered = false;
+            s.Mask = 0;
+            if (s.Plain)
+            {
+                s.Plain = false;
+                _plainCount--;
+            }
+            if (s.Interest == 0) continue;
+            try
+            {
+                Apply(fd, ref s);
+            }
+            catch (InvalidOperationException)
+            {
+                // Closed in the child before the loop was rebuilt: nothing left to watch.
+                _watchCount -= BitCount(s.Interest);
+                s.Interest = 0;
+                s.Paused = 0;
+            }
+        }
+    }
+
+    /// <summary>Closes the epoll and wake descriptors. Watched descriptors are not closed.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        int wake = _wakeFd;
+        _wakeFd = -1;
+        FileInterop.Close(_epfd);
+        FileInterop.Close(wake);
+        _epfd = -1;
+        NativeMemory.Free(_events);
+        _events = null;
+    }
+
+    private static byte Bit(IoMode mode) => mode switch
+    {
+        IoMode.Read => ReadBit,
+        IoMode.Write => WriteBit,
+        IoMode.Expedite => ExpediteBit,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Use IoMode.Read, IoMode.Write or IoMode.Expedite."),
+    };
+
+    private static int BitCount(byte bits) => (bits & 1) + ((bits >> 1) & 1) + ((bits >> 2) & 1);
+
+    private bool Active(int fd, uint gen, byte bit)
+    {
+        if ((uint)fd >= (uint)_fds.Length) return false;
+        ref FdState s = ref _fds[fd];
+        return s.Registered && s.Generation == gen && (s.Interest & bit) != 0 && (s.Paused & bit) == 0;
+    }
+
+    private int Wait(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan) return EpollInterop.EpollWait(_epfd, _events, MaxEvents, -1);
+        if (timeout <= TimeSpan.Zero) return EpollInterop.EpollWait(_epfd, _events, MaxEvents, 0);
+        if (!s_noPWait2)
+        {
+            // Nanosecond timeout, so a timer is neither early nor a millisecond late.
+            EpollInterop.TimeSpec ts;
+            long ticks = timeout.Ticks;
+            ts.Seconds = ticks / TimeSpan.TicksPerSecond;
+            ts.Nanoseconds = (ticks % TimeSpan.TicksPerSecond) * 100;
+            int r = EpollInterop.EpollPWait2(_epfd, _events, MaxEvents, &ts, null);
+            if (r >= 0 || Marshal.GetLastPInvokeError() != Errno.ENOSYS) return r;
+            s_noPWait2 = true;
+        }
+        // Round up: waking early would make the kernel spin until its timer is due.
+        double ms = Math.Ceiling(timeout.TotalMilliseconds);
+        return EpollInterop.EpollWait(_epfd, _events, MaxEvents, ms >= int.MaxValue ? int.MaxValue : (int)ms);
+    }
+
+    private void DrainWake()
+    {
+        ulong value;
+        FileInterop.ReadRetry(_wakeFd, (byte*)&value, sizeof(ulong));   // EAGAIN (already drained) is fine
+        Volatile.Write(ref _wakePending, 0);
+    }
+
+    private int ReportPlain()
+    {
+        int calls = 0;
+        for (int fd = 0; fd <= _maxFd && _plainCount > 0; fd++)
+        {
+            ref FdState s = ref _fds[fd];
+            if (!s.Plain) continue;
+            for (byte bit = ReadBit; bit <= ExpediteBit; bit <<= 1)
+            {
+                // Re-read the state: the previous callback may have changed it.
+                ref FdState cur = ref _fds[fd];
+                if (!cur.Plain || (cur.Interest & bit) == 0 || (cur.Paused & bit) != 0) continue;
+                if (bit == ExpediteBit) continue;   // select() never reports exceptions on a file
+                calls++;
+                _sink?.OnReady(fd, bit == ReadBit ? IoMode.Read : IoMode.Write);
+            }
+        }
+        return calls;
+    }
+
+    /// <summary>Brings the epoll registration of <paramref name="fd"/> in line with its bookkeeping.</summary>
+    private void Apply(int fd, ref FdState s)
+    {
+        byte active = (byte)(s.Interest & ~s.Paused);
+        uint mask = 0;
+        if ((active & ReadBit) != 0) mask |= EpollInterop.EPOLLIN;
+        if ((active & WriteBit) != 0) mask |= EpollInterop.EPOLLOUT;
+        if ((active & ExpediteBit) != 0) mask |= EpollInterop.EPOLLPRI;
+
+        if (s.Plain)
+        {
+            if (s.Interest == 0)
+            {
+                s.Plain = false;
+                _plainCount--;
+            }
+            return;
+        }
+
+        if (mask == 0)
+        {
+            // Fully paused or no longer watched: leave the set, since epoll reports HUP/ERR even for mask 0.
+            if (s.Registered)
+            {
+                EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_DEL, fd, null);   // EBADF/ENOENT: already closed
+                s.Registered = false;
+                s.Mask = 0;
+            }
+            return;
+        }
+
+        if (s.Registered && s.Mask == mask) return;
+        byte* ev = stackalloc byte[16];
+        Unsafe.WriteUnaligned(ev, mask);
+        if (s.Registered)
+        {
+            Unsafe.WriteUnaligned(ev + DataOffset, ((ulong)s.Generation << 32) | (uint)fd);
+            if (EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_MOD, fd, ev) == 0)
+            {
+                s.Mask = mask;
+                return;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Errno.ENOENT) ThrowCtl("modify", fd, errno);
+            s.Registered = false;   // closed and reopened behind our back: add it again
+        }
+
+        uint gen = s.Generation + 1;
+        Unsafe.WriteUnaligned(ev + DataOffset, ((ulong)gen << 32) | (uint)fd);
+        if (EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_ADD, fd, ev) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Errno.EEXIST && EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_MOD, fd, ev) == 0)
+            {
+                // A registration left by a closed duplicate of the same number: take it over.
+            }
+            else if (errno == Errno.EPERM)
+            {
+                s.Plain = true;   // a regular file or directory: always ready, as select() says
+                _plainCount++;
+                return;
+            }
+            else
+            {
+                ThrowCtl("watch", fd, errno);
+            }
+        }
+        s.Generation = gen;
+        s.Registered = true;
+        s.Mask = mask;
+    }
+
+    private static void ThrowCtl(string what, int fd, int errno) =>
+        throw new InvalidOperationException(errno == Errno.EBADF
+            ? $"Cannot {what} fd {fd}: it is not an open descriptor (closed before it was unwatched?)."
+            : $"Cannot {what} fd {fd} with epoll: {new OsError(errno)}.");
+
+    private void EnsureCapacity(int fd)
+    {
+        if (fd < _fds.Length) return;
+        int size = _fds.Length;
+        while (size <= fd) size *= 2;
+        Array.Resize(ref _fds, size);
+    }
+
+    private void CreateDescriptors()
+    {
+        int ep = EpollInterop.EpollCreate1(EpollInterop.EPOLL_CLOEXEC);
+        if (ep < 0) throw new InvalidOperationException($"epoll_create1 failed: {OsError.Last()}.");
+        int wake = EventFdInterop.EventFd(0, EventFdInterop.EFD_CLOEXEC | EventFdInterop.EFD_NONBLOCK);
+        if (wake < 0)
+        {
+            var err = OsError.Last();
+            FileInterop.Close(ep);
+            throw new InvalidOperationException($"eventfd failed: {err}.");
+        }
+        byte* ev = stackalloc byte[16];
+        Unsafe.WriteUnaligned(ev, EpollInterop.EPOLLIN);
+        Unsafe.WriteUnaligned(ev + DataOffset, WakeToken);
+        if (EpollInterop.EpollCtl(ep, EpollInterop.EPOLL_CTL_ADD, wake, ev) != 0)
+        {
+            var err = OsError.Last();
+            FileInterop.Close(ep);
+            FileInterop.Close(wake);
+            throw new InvalidOperationException($"Cannot watch the wake descriptor: {err}.");
+        }
+        _epfd = ep;
+        _wakeFd = wake;
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

@@ -1,0 +1,235 @@
+using System.Net.Sockets;
+using static PoeSharp.Os.SocketConstants;
+
+namespace PoeSharp.Os;
+
+/// <summary>
+/// Checked wrappers for the socket and pipe system calls. Every descriptor is created
+/// non-blocking and close-on-exec. Failures come back as <see cref="OsError"/> values; EINTR is
+/// retried here, and EAGAIN is reported as <see cref="WouldBlock"/>, never as an error.
+/// </summary>
+public static unsafe class PosixSocket
+{
+    /// <summary>The count a read or write returns when the descriptor is not ready (EAGAIN).</summary>
+    public const int WouldBlock = -1;
+
+    /// <summary>The backlog <see cref="Listen"/> uses by default (the kernel clips it to net.core.somaxconn).</summary>
+    public const int DefaultBacklog = SOMAXCONN;
+
+    /// <summary>Creates a non-blocking, close-on-exec socket.</summary>
+    public static OsResult<FileDescriptor> Socket(AddressFamily family, SocketType type = SocketType.Stream, int protocol = 0)
+    {
+        int nativeType = type switch
+        {
+            SocketType.Stream => SOCK_STREAM,
+            SocketType.Dgram => SOCK_DGRAM,
+            _ => throw new ArgumentException($"Unsupported socket type {type}; use Stream or Dgram.", nameof(type)),
+        };
+        int fd = SocketInterop.Socket(SocketEndPoint.ToNativeFamily(family), nativeType | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+        return fd < 0 ? OsResult<FileDescriptor>.Fail(OsError.Last()) : OsResult<FileDescriptor>.Success(new FileDescriptor(fd));
+    }
+
+    /// <summary>Binds <paramref name="fd"/> to <paramref name="endPoint"/>.</summary>
+    public static OsError Bind(FileDescriptor fd, SocketEndPoint endPoint)
+    {
+        byte* addr = stackalloc byte[SockAddrStorageSize];
+        int len = endPoint.Write(new Span<byte>(addr, SockAddrStorageSize));
+        return SocketInterop.Bind(fd.Fd, addr, (uint)len) == 0 ? OsError.None : OsError.Last();
+    }
+
+    /// <summary>Starts listening with a backlog of <paramref name="backlog"/> pending connections.</summary>
+    public static OsError Listen(FileDescriptor fd, int backlog = DefaultBacklog) =>
+        SocketInterop.Listen(fd.Fd, backlog) == 0 ? OsError.None : OsError.Last();
+
+    /// <summary>
+    /// Accepts one pending connection as a non-blocking, close-on-exec socket. With nothing
+    /// pending (EAGAIN) it returns no error and a null <paramref name="socket"/>.
+    /// </summary>
+    /// <param name="listenFd">The listening descriptor.</param>
+    /// <param name="socket">The new connection, or null.</param>
+    /// <param name="peer">The peer's address, or null when nothing was accepted.</param>
+    public static OsError Accept(int listenFd, out FileDescriptor? socket, out SocketEndPoint? peer)
+    {
+        byte* addr = stackalloc byte[SockAddrStorageSize];
+        while (true)
+        {
+            uint len = SockAddrStorageSize;
+            int fd = SocketInterop.Accept4(listenFd, addr, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd >= 0)
+            {
+                socket = new FileDescriptor(fd);
+                peer = SocketEndPoint.Read(new ReadOnlySpan<byte>(addr, SockAddrStorageSize), (int)len);
+                return OsError.None;
+            }
+            var error = OsError.Last();
+            if (error.Errno == SocketErrno.EINTR) continue;
+            socket = null;
+            peer = null;
+            return error.Errno == SocketErrno.EAGAIN ? OsError.None : error;
+        }
+    }
+
+    /// <summary>
+    /// Starts a non-blocking connect. Value true: connected at once; false: in progress (wait for
+    /// write readiness, then read <see cref="GetSocketError"/>).
+    /// </summary>
+    public static OsResult<bool> Connect(FileDescriptor fd, SocketEndPoint endPoint)
+    {
+        byte* addr = stackalloc byte[SockAddrStorageSize];
+        int len = endPoint.Write(new Span<byte>(addr, SockAddrStorageSize));
+        if (SocketInterop.Connect(fd.Fd, addr, (uint)len) == 0) return OsResult<bool>.Success(true);
+        var error = OsError.Last();
+        // An interrupted connect goes on in the background, like EINPROGRESS.
+        return error.Errno is SocketErrno.EINPROGRESS or SocketErrno.EINTR or SocketErrno.EAGAIN
+            ? OsResult<bool>.Success(false)
+            : OsResult<bool>.Fail(error);
+    }
+
+    /// <summary>The pending error of a socket (SO_ERROR), e.g. the outcome of a non-blocking connect.</summary>
+    public static OsError GetSocketError(int fd)
+    {
+        int value = 0;
+        uint len = sizeof(int);
+        if (SocketInterop.GetSockOpt(fd, SOL_SOCKET, SO_ERROR, &value, &len) != 0) return OsError.Last();
+        return new OsError(value);
+    }
+
+    /// <summary>Sets an integer socket option (setsockopt).</summary>
+    public static OsError SetOption(FileDescriptor fd, int level, int name, int value) =>
+        SocketInterop.SetSockOpt(fd.Fd, level, name, &value, sizeof(int)) == 0 ? OsError.None : OsError.Last();
+
+    /// <summary>Reads an integer socket option (getsockopt).</summary>
+    public static OsResult<int> GetOption(FileDescriptor fd, int level, int name)
+    {
+        int value = 0;
+        uint len = sizeof(int);
+        return SocketInterop.GetSockOpt(fd.Fd, level, name, &value, &len) == 0
+            ? OsResult<int>.Success(value) : OsResult<int>.Fail(OsError.Last());
+    }
+
+    /// <summary>SO_REUSEADDR on or off.</summary>
+    public static OsError SetReuseAddress(FileDescriptor fd, bool on) => SetOption(fd, SOL_SOCKET, SO_REUSEADDR, on ? 1 : 0);
+
+    /// <summary>TCP_NODELAY on or off.</summary>
+    public static OsError SetNoDelay(FileDescriptor fd, bool on) => SetOption(fd, IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0);
+
+    /// <summary>IPV6_V6ONLY on or off.</summary>
+    public static OsError SetV6Only(FileDescriptor fd, bool on) => SetOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, on ? 1 : 0);
+
+    /// <summary>The local address of a socket (getsockname), e.g. to learn an ephemeral port.</summary>
+    public static OsResult<SocketEndPoint> GetSockName(int fd)
+    {
+        byte* addr = stackalloc byte[SockAddrStorageSize];
+        uint len = SockAddrStorageSize;
+        if (SocketInterop.GetSockName(fd, addr, &len) != 0) return OsResult<SocketEndPoint>.Fail(OsError.Last());
+        var ep = SocketEndPoint.Read(new ReadOnlySpan<byte>(addr, SockAddrStorageSize), (int)len);
+        return ep is null ? OsResult<SocketEndPoint>.Fail(new OsError(SocketErrno.EAFNOSUPPORT)) : OsResult<SocketEndPoint>.Success(ep);
+    }
+
+    /// <summary>The peer address of a connected socket (getpeername).</summary>
+    public static OsResult<SocketEndPoint> GetPeerName(int fd)
+    {
+        byte* addr = stackalloc byte[SockAddrStorageSize];
+        uint len = SockAddrStorageSize;
+        if (SocketInterop.GetPeerName(fd, addr, &len) != 0) return OsResult<SocketEndPoint>.Fail(OsError.Last());
+        var ep = SocketEndPoint.Read(new ReadOnlySpan<byte>(addr, SockAddrStorageSize), (int)len);
+        return ep is null ? OsResult<SocketEndPoint>.Fail(new OsError(SocketErrno.EAFNOSUPPORT)) : OsResult<SocketEndPoint>.Success(ep);
+    }
+
+    /// <summary>read(2): the byte count, 0 at end of file, <see cref="WouldBlock"/> when nothing is there yet.</summary>
+    public static OsResult<int> Read(int fd, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = SocketInterop.Read(fd, p, (nuint)buffer.Length);
+                if (n >= 0) return OsResult<int>.Success((int)n);
+                var error = OsError.Last();
+                if (error.Errno == SocketErrno.EINTR) continue;
+                return error.Errno == SocketErrno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
+            }
+        }
+    }
+
+    /// <summary>write(2): the byte count written, or <see cref="WouldBlock"/> when the buffer is full.</summary>
+    public static OsResult<int> Write(int fd, ReadOnlySpan<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = SocketInterop.Write(fd, p, (nuint)buffer.Length);
+                if (n >= 0) return OsResult<int>.Success((int)n);
+                var error = OsError.Last();
+                if (error.Errno == SocketErrno.EINTR) continue;
+                return error.Errno == SocketErrno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
+            }
+        }
+    }
+
+    /// <summary>send(2) with MSG_NOSIGNAL (a closed peer gives EPIPE, never SIGPIPE); sockets only.</summary>
+    public static OsResult<int> Send(int fd, ReadOnlySpan<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = SocketInterop.Send(fd, p, (nuint)buffer.Length, MSG_NOSIGNAL);
+                if (n >= 0) return OsResult<int>.Success((int)n);
+                var error = OsError.Last();
+                if (error.Errno == SocketErrno.EINTR) continue;
+                return error.Errno == SocketErrno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
+            }
+        }
+    }
+
+    /// <summary>writev(2) over <paramref name="count"/> iovecs: bytes written or <see cref="WouldBlock"/>.</summary>
+    internal static OsResult<long> WriteV(int fd, SocketInterop.IoVec* iov, int count)
+    {
+        while (true)
+        {
+            nint n = SocketInterop.WriteV(fd, iov, count);
+            if (n >= 0) return OsResult<long>.Success(n);
+            var error = OsError.Last();
+            if (error.Errno == SocketErrno.EINTR) continue;
+            return error.Errno == SocketErrno.EAGAIN ? OsResult<long>.Success(WouldBlock) : OsResult<long>.Fail(error);
+        }
+    }
+
+    /// <summary>shutdown(2): <see cref="SocketShutdown.Receive"/>, <see cref="SocketShutdown.Send"/> or <see cref="SocketShutdown.Both"/>.</summary>
+    public static OsError Shutdown(int fd, SocketShutdown how)
+    {
+        int native = how switch { SocketShutdown.Receive => SHUT_RD, SocketShutdown.Send => SHUT_WR, _ => SHUT_RDWR };
+        return SocketInterop.Shutdown(fd, native) == 0 ? OsError.None : OsError.Last();
+    }
+
+    /// <summary>A connected pair of non-blocking, close-on-exec UNIX sockets.</summary>
+    public static OsResult<(FileDescriptor First, FileDescriptor Second)> SocketPair(SocketType type = SocketType.Stream)
+    {
+        int* fds = stackalloc int[2];
+        int nativeType = type == SocketType.Dgram ? SOCK_DGRAM : SOCK_STREAM;
+        if (SocketInterop.SocketPair(AF_UNIX, nativeType | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0)
+            return OsResult<(FileDescriptor, FileDescriptor)>.Fail(OsError.Last());
+        return OsResult<(FileDescriptor, FileDescriptor)>.Success((new FileDescriptor(fds[0]), new FileDescriptor(fds[1])));
+    }
+
+    /// <summary>A close-on-exec pipe; both ends non-blocking unless <paramref name="nonBlocking"/> is false.</summary>
+    public static OsResult<(FileDescriptor Read, FileDescriptor Write)> Pipe(bool nonBlocking = true)
+    {
+        int* fds = stackalloc int[2];
+        if (SocketInterop.Pipe2(fds, O_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0)) != 0)
+            return OsResult<(FileDescriptor, FileDescriptor)>.Fail(OsError.Last());
+        return OsResult<(FileDescriptor, FileDescriptor)>.Success((new FileDescriptor(fds[0]), new FileDescriptor(fds[1])));
+    }
+
+    /// <summary>Turns O_NONBLOCK on or off (e.g. for a descriptor inherited from elsewhere).</summary>
+    public static OsError SetNonBlocking(int fd, bool on)
+    {
+        int flags = SocketInterop.Fcntl(fd, F_GETFL, 0);
+        if (flags < 0) return OsError.Last();
+        int wanted = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+        if (wanted == flags) return OsError.None;
+        return SocketInterop.Fcntl(fd, F_SETFL, wanted) == 0 ? OsError.None : OsError.Last();
+    }
+}

@@ -1,0 +1,15 @@
+namespace PoeSharp.Resources;
+
+/// <summary>One queued event (FIFO post, timer, signal or internal item). A struct: queues hold them inline.</summary>
+internal struct QueueItem
+{
+    public long Due;            // monotonic timestamp ticks
+    public long Seq;            // global enqueue order: breaks ties FIFO
+    public Session Dest;
+    public Session Source;
+    public string Event;
+    public object?[] Args;
+    public string? CallerState;
+    public int TimerId;
+    public ItemKind Kind;
+}

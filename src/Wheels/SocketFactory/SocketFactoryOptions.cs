@@ -1,0 +1,62 @@
+using System.Net.Sockets;
+using PoeSharp.Os;
+
+namespace PoeSharp.Wheels;
+
+/// <summary>
+/// Parameters of a <see cref="SocketFactoryWheel"/> (POE::Wheel::SocketFactory). Without
+/// <see cref="RemoteAddress"/> the wheel is a server (bind, listen, accept); with it, a client
+/// (non-blocking connect).
+/// </summary>
+public sealed record SocketFactoryOptions
+{
+    /// <summary>How many connections one readiness accepts by default (see <see cref="MaxAcceptsPerReady"/>).</summary>
+    public const int DefaultMaxAcceptsPerReady = 32;
+
+    /// <summary>Receives (socket <see cref="FileDescriptor"/>, peer <see cref="System.Net.IPAddress"/>? (null for UNIX), peer port, wheelId).</summary>
+    public required string SuccessEvent { get; init; }
+
+    /// <summary>Receives (operation, errno, message, wheelId): "socket", "setsockopt", "bind", "listen", "connect", "accept", "getaddrinfo".</summary>
+    public required string FailureEvent { get; init; }
+
+    /// <summary>
+    /// <see cref="AddressFamily.InterNetwork"/>, <see cref="AddressFamily.InterNetworkV6"/> or
+    /// <see cref="AddressFamily.Unix"/>. Null (the default): IPv6 when the address is an IPv6
+    /// literal, else IPv4.
+    /// </summary>
+    public AddressFamily? SocketDomain { get; init; }
+
+    /// <summary><see cref="SocketType.Stream"/> (default) or <see cref="SocketType.Dgram"/>.</summary>
+    public SocketType SocketType { get; init; } = SocketType.Stream;
+
+    /// <summary>The protocol number (0 = the family's default, TCP for stream IP sockets).</summary>
+    public int SocketProtocol { get; init; }
+
+    /// <summary>An IPv4/IPv6 literal, a host name (looked up, blocking, as POE does) or a UNIX path. Default: any address.</summary>
+    public string? BindAddress { get; init; }
+
+    /// <summary>The local port; 0 (the default) = an ephemeral port, read it back with <see cref="SocketFactoryWheel.BoundPort"/>.</summary>
+    public int BindPort { get; init; }
+
+    /// <summary>The address to connect to (literal, host name or UNIX path); its presence makes a client.</summary>
+    public string? RemoteAddress { get; init; }
+
+    /// <summary>The port to connect to (required for IP clients).</summary>
+    public int? RemotePort { get; init; }
+
+    /// <summary>The listen backlog (default SOMAXCONN; the OS clips it to net.core.somaxconn).</summary>
+    public int ListenQueue { get; init; } = PosixSocket.DefaultBacklog;
+
+    /// <summary>Sets SO_REUSEADDR before binding (POE's Reuse).</summary>
+    public bool Reuse { get; init; }
+
+    /// <summary>A client gives up connecting after this long: FailureEvent("connect", ETIMEDOUT, ...). Null: no limit (as POE).</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>
+    /// How many pending connections one read-readiness of the listener accepts (POE accepts one).
+    /// More per readiness saves an epoll round per connection under load; the bound keeps a
+    /// connection storm from starving the other sessions.
+    /// </summary>
+    public int MaxAcceptsPerReady { get; init; } = DefaultMaxAcceptsPerReady;
+}

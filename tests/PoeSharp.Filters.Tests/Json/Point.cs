@@ -1,0 +1,3 @@
+namespace PoeSharp.Filters.Tests.Json;
+
+public sealed record Point(int X, string Name, double Y);
