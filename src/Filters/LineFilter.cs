@@ -16,11 +16,13 @@ namespace PoeSharp.Filters;
 /// line. This filter also returns the line at once (no waiting for the next byte, so CR-only peers are not
 /// delayed) but remembers the half terminator and skips the matching byte if it is the next one to arrive.
 /// The records are therefore the same however the stream is split. The skipped byte stays in the caller's
-/// buffer until the next record is returned (a <see cref="DecodeStatus.NeedMoreData"/> consumes nothing).</para>
+/// buffer until the next record is returned (a <see cref="DecodeStatus.NeedMoreData"/> consumes nothing);
+/// if the caller switches to another filter right after such a line, that byte goes to the new filter, as in POE.</para>
 /// <para>A line longer than <see cref="LineFilterOptions.MaxLineLength"/> bytes (64 KiB by default; POE dies
 /// at 64 MiB) is a <see cref="DecodeStatus.Error"/> that consumes all the input given; the framing is then
 /// lost, so every later call with input returns the same error until <see cref="Reset"/>.</para>
-/// <para>Bytes that are not valid in the encoding decode to U+FFFD. The scan never revisits bytes: the
+/// <para>Put does not look for terminators inside a record (neither does POE). POE's <c>InputRegexp</c> is not
+/// supported. Bytes that are not valid in the encoding decode to U+FFFD. The scan never revisits bytes: the
 /// filter remembers how far it has searched for a terminator.</para>
 /// </remarks>
 public sealed class LineFilter : IFilter<string, string>

@@ -260,7 +260,10 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
                 DispatchSignal(_kernelSession, item.Event, item.Args);
                 break;
             case ItemKind.GcCheck:
+                // POE collects at once when its _garbage_collect event is dispatched, so a session
+                // with nothing left stops before an IDLE queued in the same batch reaches it.
                 _internalQueued--;
+                if (dest.State == SessionState.Alive && dest.RefCount == 0) StopSession(dest);
                 break;
         }
     }

@@ -1,3 +1,27 @@
-// Placeholder until the fork support lands.
-Console.Error.WriteLine("ForkStress: not implemented yet.");
-return 1;
+using PoeSharp.ForkStress;
+using PoeSharp.Os;
+
+// Fork stress program: run as its own process (never inside a test host). See docs/FORK-SAFETY.md.
+StressOptions options;
+try
+{
+    options = StressOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+if (options.Bootstrap) ForkSafety.EnsureSignalMask(args);
+var readiness = ForkSafety.Check();
+if (!readiness.IsReady)
+{
+    Console.Error.WriteLine("forkstress: " + readiness);
+    return 2;
+}
+return options.Mode switch
+{
+    "measure" => new MeasureParent(options).Run(),
+    "signal-probe" => SignalProbe.Run(options),
+    _ => new StressParent(options).Run(),
+};

@@ -13,8 +13,8 @@ internal static class HttpChars
     /// <summary>tchar as chars, for validating names given by user code.</summary>
     public static readonly SearchValues<char> TokenText = SearchValues.Create(TokenChars);
 
-    /// <summary>field-vchar / SP / HTAB: VCHAR, obs-text (0x80-0xFF), SP, HTAB. No CTLs, no DEL.</summary>
-    public static readonly SearchValues<byte> FieldValue = SearchValues.Create(Range(0x20, 0x7E).Concat(Range(0x80, 0xFF)).Append((byte)'\t').ToArray());
+    /// <summary>The bytes a field value may not contain: CTLs except HTAB, and DEL. An ASCII-only set, so the search is vectorised.</summary>
+    public static readonly SearchValues<byte> NotFieldValue = SearchValues.Create(Range(0x00, 0x1F).Where(b => b != '\t').Append((byte)0x7F).ToArray());
 
     /// <summary>Bytes allowed in a request-target: VCHAR only (RFC 3986 characters plus the lenient " | \ ^ ` { } that browsers send raw).</summary>
     public static readonly SearchValues<byte> Target = SearchValues.Create(Range(0x21, 0x7E).ToArray());

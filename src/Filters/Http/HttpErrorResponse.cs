@@ -25,7 +25,7 @@ public sealed class HttpErrorResponse : HttpResponse
     /// <summary>A one-line explanation (plain text; the body carries it HTML-escaped).</summary>
     public string Detail { get; }
 
-    /// <summary>Always true: after a framing error the rest of the stream cannot be trusted.</summary>
+    /// <summary>Always true (setting it has no effect): after a framing error the rest of the stream cannot be trusted.</summary>
     public override bool CloseConnection
     {
         get => true;

@@ -77,6 +77,17 @@ public sealed class HttpRequest : HttpMessage
     /// <summary>True when the protocol lets the connection stay open after this request (see <see cref="HttpKeepAlive"/>).</summary>
     public bool KeepAlive => HttpKeepAlive.RequestAllowsKeepAlive(this);
 
+    /// <summary>
+    /// A response to this request: its version follows the request, HEAD gets no body on the
+    /// wire, and <see cref="HttpResponse.CloseConnection"/> is set by the protocol's keep-alive rules.
+    /// </summary>
+    public HttpResponse CreateResponse(int statusCode = 200)
+    {
+        var response = new HttpResponse(statusCode) { Request = this };
+        HttpKeepAlive.Decide(this, response);
+        return response;
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{Method} {Target} {VersionText}";
 

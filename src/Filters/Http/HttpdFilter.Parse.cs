@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -27,6 +25,8 @@ public sealed partial class HttpdFilter
     private long _contentLength = -1;
     private string? _transferEncoding;
     private int _hostCount;
+    private bool _connectionClose, _connectionKeepAlive;
+    private int _lastHeaderCount = 4;
 
     private HttpRequest? _request;
     private int _bodyStart;
@@ -80,16 +80,19 @@ public sealed partial class HttpdFilter
         HttpRequest request = _request!;
         record = request;
         consumed = end;
+        bool keepAlive = !_connectionClose && (_connectionKeepAlive || !HttpVersions.IsHttp10(request.Version));
+        _lastHeaderCount = Math.Max(request.Headers.Count, 1);
         ResetRequest();
-        _state = HttpKeepAlive.RequestAllowsKeepAlive(request) ? State.RequestLine : State.Closed;
+        _state = keepAlive ? State.RequestLine : State.Closed;
         return DecodeStatus.Record;
     }
 
     private int ScannedSoFar() => _state switch
     {
         State.RequestLine => _pos,
-        State.Headers or State.Trailers => _fieldScan,
-        State.Body or State.ChunkLine or State.ChunkData => _bodyStart,
+        State.Headers or State.Trailers or State.ChunkLine => _fieldScan,
+        State.ChunkData => _fieldLineStart,
+        State.Body => _bodyStart,
         _ => 0,
     };
 
@@ -105,6 +108,7 @@ public sealed partial class HttpdFilter
         _contentLength = -1;
         _transferEncoding = null;
         _hostCount = 0;
+        _connectionClose = _connectionKeepAlive = false;
         _request = null;
         _bodyStart = 0;
         _chunkSize = 0;
@@ -117,7 +121,9 @@ public sealed partial class HttpdFilter
     private bool ParseRequestLine(ReadOnlySpan<byte> input, ref RejectionReason reason, ref string? detail)
     {
         int pos = _pos;
-        int len = input.Length;
+        // Scan no further than the limit, so the outcome does not depend on how the bytes were split.
+        int len = Math.Min(input.Length, _limits.MaxRequestLineLength);
+        ReadOnlySpan<byte> window = input[..len];
         bool done = false;
         while (pos < len && !done)
         {
@@ -125,12 +131,12 @@ public sealed partial class HttpdFilter
             {
                 case LinePhase.Blank:
                     // RFC 9112 §2.2: ignore empty lines before the request line (a CRLF after a body).
-                    byte b = input[pos];
+                    byte b = window[pos];
                     if (b == '\n') { pos++; break; }
                     if (b == '\r')
                     {
                         if (pos + 1 >= len) goto NeedMore;
-                        if (input[pos + 1] != '\n') return Fail(RejectionReason.BareCarriageReturn, "A CR before the request line is not followed by LF.", ref reason, ref detail);
+                        if (window[pos + 1] != '\n') return Fail(RejectionReason.BareCarriageReturn, "A CR before the request line is not followed by LF.", ref reason, ref detail);
                         pos += 2;
                         break;
                     }
@@ -140,10 +146,10 @@ public sealed partial class HttpdFilter
 
                 case LinePhase.Method:
                 {
-                    int i = input[pos..].IndexOfAnyExcept(HttpChars.Token);
+                    int i = window[pos..].IndexOfAnyExcept(HttpChars.Token);
                     if (i < 0) { pos = len; break; }
                     pos += i;
-                    if (pos == _lineStart || input[pos] != ' ')
+                    if (pos == _lineStart || window[pos] != ' ')
                         return Fail(RejectionReason.InvalidRequestLine, "The request line must start with a method token followed by one space.", ref reason, ref detail);
                     _methodEnd = pos;
                     _targetStart = ++pos;
@@ -153,12 +159,12 @@ public sealed partial class HttpdFilter
 
                 case LinePhase.Target:
                 {
-                    int i = input[pos..].IndexOfAnyExcept(HttpChars.Target);
+                    int i = window[pos..].IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E);
                     if (i < 0) { pos = len; break; }
                     pos += i;
-                    if (pos == _targetStart || input[pos] != ' ')
+                    if (pos == _targetStart || window[pos] != ' ')
                     {
-                        byte c = input[pos];
+                        byte c = window[pos];
                         return c is (byte)'\r' or (byte)'\n' or (byte)' '
                             ? Fail(RejectionReason.InvalidRequestLine, "The request line must be 'method target HTTP/x.y'.", ref reason, ref detail)
                             : Fail(RejectionReason.InvalidTarget, "The request target contains a character that must be percent-encoded.", ref reason, ref detail);
@@ -171,8 +177,14 @@ public sealed partial class HttpdFilter
 
                 case LinePhase.Version:
                 {
+                    if (pos == _versionStart && window.Length - pos >= 10 && window.Slice(pos, 10).SequenceEqual("HTTP/1.1\r\n"u8))
+                    {
+                        pos += 10; // the common case in one comparison
+                        done = true;
+                        break;
+                    }
                     int k = pos - _versionStart;
-                    byte c = input[pos];
+                    byte c = window[pos];
                     if (k < 8)
                     {
                         bool ok = k switch
@@ -191,7 +203,7 @@ public sealed partial class HttpdFilter
                 }
 
                 case LinePhase.AfterCr:
-                    if (input[pos] != '\n') return Fail(RejectionReason.BareCarriageReturn, "The request line ends with a CR that is not followed by LF.", ref reason, ref detail);
+                    if (window[pos] != '\n') return Fail(RejectionReason.BareCarriageReturn, "The request line ends with a CR that is not followed by LF.", ref reason, ref detail);
                     pos++;
                     done = true;
                     break;
@@ -202,12 +214,10 @@ public sealed partial class HttpdFilter
         _pos = pos;
         if (!done)
         {
-            if (len > _limits.MaxRequestLineLength)
+            if (input.Length > _limits.MaxRequestLineLength)
                 return Fail(RejectionReason.RequestLineTooLong, $"The request line is longer than {_limits.MaxRequestLineLength} bytes.", ref reason, ref detail);
             return true;
         }
-        if (pos > _limits.MaxRequestLineLength)
-            return Fail(RejectionReason.RequestLineTooLong, $"The request line is longer than {_limits.MaxRequestLineLength} bytes.", ref reason, ref detail);
         return CompleteRequestLine(input, ref reason, ref detail);
     }
 
@@ -236,7 +246,7 @@ public sealed partial class HttpdFilter
         if (KnownStrings.Matches(_lastTarget, targetBytes)) target = _lastTarget!;
         else _lastTarget = target = Latin1(targetBytes);
 
-        _headers = new HttpHeaderCollection(Math.Max(_lastValues.Length, 4));
+        _headers = new HttpHeaderCollection(_lastHeaderCount);
         _request = new HttpRequest(method, target, HttpVersions.Get(major, minor), _headers);
         _sectionStart = _fieldLineStart = _fieldScan = _pos;
         _state = State.Headers;
@@ -381,7 +391,7 @@ public sealed partial class HttpdFilter
         }
         ReadOnlySpan<byte> name = line[..colon];
         ReadOnlySpan<byte> value = line[(colon + 1)..].Trim(" \t"u8);
-        int bad = value.IndexOfAnyExcept(HttpChars.FieldValue);
+        int bad = value.IndexOfAny(HttpChars.NotFieldValue);
         if (bad >= 0)
         {
             return value[bad] == '\r'
@@ -431,6 +441,15 @@ public sealed partial class HttpdFilter
         {
             _transferEncoding = _transferEncoding is null ? valueText : _transferEncoding + "," + valueText;
         }
+        else if (name.Length == 10 && Ascii.EqualsIgnoreCase(name, "Connection"u8))
+        {
+            foreach (Range r in value.Split((byte)','))
+            {
+                ReadOnlySpan<byte> option = value[r].Trim(" \t"u8);
+                if (Ascii.EqualsIgnoreCase(option, "close"u8)) _connectionClose = true;
+                else if (Ascii.EqualsIgnoreCase(option, "keep-alive"u8)) _connectionKeepAlive = true;
+            }
+        }
         else if (name.Length == 4 && Ascii.EqualsIgnoreCase(name, "Host"u8))
         {
             if (++_hostCount > 1)
@@ -472,8 +491,10 @@ public sealed partial class HttpdFilter
             if (other)
                 return Fail(RejectionReason.UnsupportedTransferCoding, "Only the chunked transfer coding is implemented.", ref reason, ref detail);
         }
-        else if (_contentLength < 0 && (ReferenceEquals(request.Method, "POST") || ReferenceEquals(request.Method, "PUT")))
-            return Fail(RejectionReason.LengthRequired, $"{request.Method} needs Content-Length or chunked Transfer-Encoding.", ref reason, ref detail);
+        else if (_contentLength < 0 && http10 && (ReferenceEquals(request.Method, "POST") || ReferenceEquals(request.Method, "PUT")))
+            // HTTP/1.0 has no other way to delimit a request body (Kestrel: LengthRequiredHttp10);
+            // in HTTP/1.1 no Content-Length and no Transfer-Encoding means an empty body (RFC 9112 §6.3).
+            return Fail(RejectionReason.LengthRequired, $"An HTTP/1.0 {request.Method} needs Content-Length.", ref reason, ref detail);
         return true;
     }
 

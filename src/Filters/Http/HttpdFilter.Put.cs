@@ -70,7 +70,7 @@ public sealed partial class HttpdFilter
                 if (!hasTe) WriteAscii(output, "Transfer-Encoding: chunked\r\n");
             }
         }
-        else if (!hasLength && !(bodyForbidden && response.Body.Length == 0) && status != 304)
+        else if (!hasLength && !bodyForbidden)
         {
             WriteAscii(output, "Content-Length: ");
             Span<byte> digits = output.GetSpan(20);

@@ -19,6 +19,11 @@ namespace PoeSharp.Filters.Http;
 /// <para>After an error record, or after a request that closes the connection (HTTP/1.0 without
 /// keep-alive, <c>Connection: close</c>), further input is discarded with <see cref="DecodeStatus.Error"/>
 /// until <see cref="Reset"/>: RFC 9112 §9.6 forbids processing more requests on that connection.</para>
+/// <para>Deliberate differences from POE::Filter::HTTPD 1.370: methods must be tokens (and CONNECT
+/// gets 501); Transfer-Encoding is honoured; a malformed field line is an error, not a silent end
+/// of the headers; error bodies are HTML-escaped and never reflect the input; requests pipelined
+/// after <c>Content-Length: 0</c> are kept; limits produce 413/414/431 records instead of dying;
+/// Put writes the standard reason phrase (no "(OK)"), Date, Content-Length and Connection.</para>
 /// </remarks>
 public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
 {
@@ -41,7 +46,10 @@ public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
     /// <summary>The limits this filter enforces.</summary>
     public HttpdLimits Limits => _limits;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The error of the last <see cref="TryGetOne"/> that returned <see cref="DecodeStatus.Error"/>
+    /// (input after the connection's last request), or the summary of the last rejection record.
+    /// </summary>
     public FilterError? LastError { get; private set; }
 
     /// <summary>True after an error record or a closing request: input is discarded until <see cref="Reset"/>.</summary>
@@ -64,7 +72,7 @@ public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
             case HttpBodyChunk chunk: Put(chunk, output); break;
             default:
                 throw new ArgumentException(
-                    $"HTTPD writes HttpResponse and HttpBodyChunk records, not {record?.GetType().Name ?? "null"}.", nameof(record));
+                    $"HTTPD accepts HttpResponse and HttpBodyChunk records for Put, not {record?.GetType().Name ?? "null"}.", nameof(record));
         }
     }
 

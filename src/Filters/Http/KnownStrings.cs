@@ -48,6 +48,7 @@ internal static class KnownStrings
     public static bool Matches(string? s, ReadOnlySpan<byte> bytes)
     {
         if (s is null || s.Length != bytes.Length) return false;
+        if (Ascii.Equals(bytes, s)) return true; // vectorised; false for non-ASCII, then compare as Latin-1
         for (int i = 0; i < bytes.Length; i++)
             if (s[i] != bytes[i]) return false;
         return true;

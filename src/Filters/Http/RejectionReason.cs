@@ -41,7 +41,7 @@ public enum RejectionReason
     TransferEncodingInHttp10,
     /// <summary>A transfer coding other than chunked (gzip, deflate...) that is not implemented (501).</summary>
     UnsupportedTransferCoding,
-    /// <summary>A POST or PUT with neither Content-Length nor Transfer-Encoding (411).</summary>
+    /// <summary>An HTTP/1.0 POST or PUT without Content-Length (411).</summary>
     LengthRequired,
     /// <summary>The body exceeds <see cref="HttpdLimits.MaxContentLength"/> (413).</summary>
     ContentTooLarge,

@@ -21,9 +21,19 @@ namespace PoeSharp.Os;
 public static class ForkSafety
 {
     private static bool s_warmedUp;
+    private static volatile bool s_forkedChild;
 
-    /// <summary>True in a process created by <c>fork()</c> from this runtime (its cached pid is the parent's).</summary>
-    public static bool IsForkedChild => ProcessInterop.GetPid() != Environment.ProcessId;
+    /// <summary>
+    /// True in a process created by <c>fork()</c> from this runtime. <see cref="Environment.ProcessId"/>
+    /// is cached on first use, so it keeps the parent's pid in a child; the host also marks its children.
+    /// </summary>
+    public static bool IsForkedChild => s_forkedChild || ProcessInterop.GetPid() != StartPid;
+
+    /// <summary>The runtime's cached pid, read in the parent before any fork.</summary>
+    private static int StartPid { get; } = Environment.ProcessId;
+
+    /// <summary>Called by the process host first thing in a child.</summary>
+    internal static void MarkForkedChild() => s_forkedChild = true;
 
     /// <summary>Lists what stops this process from forking safely; allocates, so call it before the quiesce step.</summary>
     public static ForkReadiness Check()
@@ -77,6 +87,7 @@ public static class ForkSafety
     public static void WarmUp()
     {
         if (s_warmedUp) return;
+        _ = StartPid;   // caches Environment.ProcessId in the parent
         Console.Out.Flush();
         Console.Error.Flush();
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))

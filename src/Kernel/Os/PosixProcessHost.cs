@@ -72,8 +72,9 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
     public ForkResult Fork()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ForkSafety.ThrowIfNotReady();
+        ForkSafety.ThrowIfNotReady();   // also caches the parent's pid (ForkSafety's static initializer)
         ForkSafety.WarmUp();
+        PrepareChildPath();
         if (!Quiescer.Quiesce(QuiesceTimeout, out int samples))
         {
             LastQuiesceSamples = samples;
@@ -211,9 +212,26 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
 
     private bool ForkedByUs { get; set; }
 
+    private static bool s_prepared;
+
+    /// <summary>Compiles the child's first steps in the parent, so a new child does not wait for the JIT.</summary>
+    private static void PrepareChildPath()
+    {
+        if (s_prepared) return;
+        s_prepared = true;
+        const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static |
+                                                   System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
+                                                   System.Reflection.BindingFlags.DeclaredOnly;
+        foreach (var type in new[] { typeof(PosixProcessHost), typeof(EpollLoop), typeof(SignalInterop), typeof(ProcessInterop), typeof(FileInterop), typeof(ForkSafety) })
+            foreach (var m in type.GetMethods(all))
+                if (!m.IsAbstract && !m.ContainsGenericParameters)
+                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+    }
+
     /// <summary>The child's first steps, before any other managed code runs.</summary>
     private void SetUpChild(int parentPid)
     {
+        ForkSafety.MarkForkedChild();
         SetUpChildSignals();
         if (ParentDeathSignal > 0)
         {

@@ -55,6 +55,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     private int _start;
     private int _end;
     private bool _decoding;
+    private bool _inReadDispatch; // Put inside InputEvent defers its write to the end of the read
 
     private bool _readWatched;
     private bool _readPaused;
@@ -406,7 +407,18 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
             return;
         }
         _end += n;
-        Decode();
+        _inReadDispatch = true;
+        try
+        {
+            Decode();
+        }
+        finally
+        {
+            _inReadDispatch = false;
+        }
+        // Replies put by InputEvent go out now, before the next poll: this saves the write
+        // watcher's resume, wait and pause (three system calls) per request/response.
+        if (!IsDisposed && _output.Octets > 0 && _writePaused) FlushCore();
     }
 
     /// <summary>Ensures free space after <see cref="_end"/>; false (and an error event) when the bound is reached.</summary>
@@ -506,7 +518,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         if (after > 0 && before == 0 && !_writeFinished)
         {
             if (_autoFlush) FlushCore();
-            else ResumeWriting();
+            else if (!_inReadDispatch) ResumeWriting();
         }
         if (_highMark is int high && _output.Octets >= high) _highWater = true;
         return _highWater;

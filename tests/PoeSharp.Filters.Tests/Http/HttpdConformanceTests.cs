@@ -70,6 +70,8 @@ public sealed partial class HttpdConformanceTests
             }
             Assert.That(kind, Is.Not.EqualTo("reject"), $"response {i}: expected a rejection, got request {got}");
             CheckRequest((HttpRequest)got, want.GetProperty("request"), c.CollapseWhitespace, i);
+            bool closeAfter = want.TryGetProperty("close_after", out var ca) && ca.ValueKind == JsonValueKind.True;
+            Assert.That(((HttpRequest)got).KeepAlive, Is.EqualTo(!closeAfter), $"request {i}: keep-alive decision");
         }
         if (c.MaxResponses is null)
             Assert.That(records.Count, Is.LessThanOrEqualTo(expected.Count), $"more records than expected: {Describe(records)}");

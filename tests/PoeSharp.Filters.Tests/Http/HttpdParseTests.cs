@@ -100,7 +100,7 @@ public sealed class HttpdParseTests
     [TestCase("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", RejectionReason.ChunkedNotFinal)]
     [TestCase("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", RejectionReason.UnsupportedTransferCoding)]
     [TestCase("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", RejectionReason.TransferEncodingInHttp10)]
-    [TestCase("POST / HTTP/1.1\r\nHost: h\r\n\r\n", RejectionReason.LengthRequired)]
+    [TestCase("POST / HTTP/1.0\r\n\r\n", RejectionReason.LengthRequired)]
     [TestCase("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048577\r\n\r\n", RejectionReason.ContentTooLarge)]
     [TestCase("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n", RejectionReason.ContentTooLarge)]
     [TestCase("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n", RejectionReason.InvalidChunk)]
@@ -154,6 +154,12 @@ public sealed class HttpdParseTests
     {
         HttpRequest r = One("POST /f HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello");
         Assert.That(r.BodyText, Is.EqualTo("hello"));
+    }
+
+    [Test]
+    public void Http11PostWithoutLengthHasAnEmptyBody()
+    {
+        Assert.That(One("POST /f HTTP/1.1\r\nHost: h\r\n\r\n").Body, Is.Empty);
     }
 
     [Test]

@@ -75,6 +75,16 @@ public sealed class HttpdPutTests
     }
 
     [Test]
+    public void CreateResponseAppliesTheRequestsVersionAndKeepAlive()
+    {
+        HttpResponse kept = Request("GET / HTTP/1.1\r\nHost: h\r\n\r\n").CreateResponse(404);
+        Assert.That((kept.StatusCode, kept.VersionText, kept.CloseConnection), Is.EqualTo((404, "HTTP/1.1", false)));
+        HttpResponse closed = Request("GET / HTTP/1.0\r\n\r\n").CreateResponse();
+        Assert.That((closed.VersionText, closed.CloseConnection), Is.EqualTo(("HTTP/1.0", true)));
+        Assert.That(Put(NewFilter(), closed), Is.EqualTo("HTTP/1.0 200 OK\r\n" + Date + "Content-Length: 0\r\nConnection: close\r\n\r\n"));
+    }
+
+    [Test]
     public void NeverKeepAliveAfterAnErrorResponse()
     {
         HttpRequest request = Request("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -164,7 +174,8 @@ public sealed class HttpdPutTests
         Assert.Throws<InvalidOperationException>(() => Put(filter, new HttpBodyChunk("x")));
         Put(filter, new HttpResponse(200) { Streamed = true });
         Assert.Throws<InvalidOperationException>(() => Put(filter, new HttpResponse(200)));
-        Assert.Throws<ArgumentException>(() => Put(filter, "a string"));
+        var wrong = Assert.Throws<ArgumentException>(() => Put(filter, "a string"));
+        Assert.That(wrong!.Message, Does.Contain("accepts HttpResponse"));
     }
 
     [Test]

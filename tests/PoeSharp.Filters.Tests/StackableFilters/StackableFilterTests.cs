@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using PoeSharp.Filters.Tests.Conformance;
 
-namespace PoeSharp.Filters.Tests.Stackable;
+namespace PoeSharp.Filters.Tests.StackableFilters;
 
 [TestFixture]
 public sealed class StackableFilterConformanceTests : FilterConformance<StackableFilter>

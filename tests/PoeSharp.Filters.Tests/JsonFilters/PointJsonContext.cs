@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace PoeSharp.Filters.Tests.Json;
+namespace PoeSharp.Filters.Tests.JsonFilters;
 
 [JsonSerializable(typeof(Point))]
 internal sealed partial class PointJsonContext : JsonSerializerContext;

@@ -1,3 +1,3 @@
-namespace PoeSharp.Filters.Tests.Json;
+namespace PoeSharp.Filters.Tests.JsonFilters;
 
 public sealed record Point(int X, string Name, double Y);

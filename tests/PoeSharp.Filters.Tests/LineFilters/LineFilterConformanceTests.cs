@@ -1,6 +1,6 @@
 using PoeSharp.Filters.Tests.Conformance;
 
-namespace PoeSharp.Filters.Tests.Line;
+namespace PoeSharp.Filters.Tests.LineFilters;
 
 internal static class LineSamples
 {

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using PoeSharp.Filters.Tests.Conformance;
 
-namespace PoeSharp.Filters.Tests.Block;
+namespace PoeSharp.Filters.Tests.BlockFilters;
 
 [TestFixture]
 public sealed class BlockFilterPoeCodecConformanceTests : FilterConformance<BlockFilter>

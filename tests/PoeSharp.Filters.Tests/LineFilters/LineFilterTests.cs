@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using PoeSharp.Filters.Tests.Conformance;
 
-namespace PoeSharp.Filters.Tests.Line;
+namespace PoeSharp.Filters.Tests.LineFilters;
 
 [TestFixture]
 public sealed class LineFilterTests

@@ -1,7 +1,7 @@
 using System.Buffers;
 using PoeSharp.Filters.Tests.Conformance;
 
-namespace PoeSharp.Filters.Tests.Stream;
+namespace PoeSharp.Filters.Tests.StreamFilters;
 
 [TestFixture]
 public sealed class StreamFilterConformanceTests : FilterConformance<StreamFilter>

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using PoeSharp.Filters.Tests.Conformance;
 
-namespace PoeSharp.Filters.Tests.Json;
+namespace PoeSharp.Filters.Tests.JsonFilters;
 
 [TestFixture]
 public sealed class JsonFilterConformanceTests : FilterConformance<JsonFilter<Point>>

@@ -1,0 +1,369 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using PoeSharp.Filters;
+using PoeSharp.Os;
+using PoeSharp.Wheels;
+
+namespace PoeSharp.Benchmarks.Quick;
+
+/// <summary>
+/// I/O figures: a Line-filter echo server built from SocketFactoryWheel + ReadWriteWheel on the
+/// real kernel and epoll loop, driven over loopback TCP by a plain blocking C# client on a
+/// second thread; then the same client against POE 1.370's equivalent server
+/// (bench/poe/echo_server.pl) in the same run. Also the accept batch size: a burst of pending
+/// connections drained with 1 accept per readiness (POE) versus the default batch.
+/// </summary>
+/// <remarks>
+/// <c>echo_roundtrips_per_s</c>: one connection, the client sends a 34-byte line and waits for
+/// its echo. <c>echo_connections_per_s</c>: connect, one line, its echo, close. The client is
+/// identical for both servers, so the ratio compares the servers.
+/// </remarks>
+public sealed class IoQuickBenchmark : IQuickBenchmark
+{
+    private static readonly byte[] Line = "hello world, this is an echo line\n"u8.ToArray();
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(2);
+
+    /// <inheritdoc />
+    public int Order => 300;
+
+    /// <inheritdoc />
+    public void Run(QuickReport report)
+    {
+        WithPoeSharpServer(port => RoundTrips(port, TimeSpan.FromMilliseconds(300))); // warm-up
+        long trips = 0;
+        double rt = WithPoeSharpServer(port => RoundTrips(port, Duration, out trips), out var rtCpu);
+        report.Figure("echo_roundtrips_per_s", rt, "roundtrips/s");
+        double cpuPerTrip = rtCpu.TotalMicroseconds / trips;
+        report.Figure("echo_server_cpu_us_per_roundtrip", cpuPerTrip, "us");
+        WithPoeSharpServer(port => Pipelined(port, TimeSpan.FromMilliseconds(300)));
+        double piped = WithPoeSharpServer(port => Pipelined(port, Duration));
+        report.Figure("echo_pipelined_lines_per_s", piped, "lines/s");
+        WithPoeSharpServer(port => Connections(port, TimeSpan.FromMilliseconds(300)));
+        double conns = WithPoeSharpServer(port => Connections(port, Duration));
+        report.Figure("echo_connections_per_s", conns, "connections/s");
+
+        foreach (int batch in new[] { 1, SocketFactoryOptions.DefaultMaxAcceptsPerReady })
+        {
+            AcceptBurst(200, batch);
+            double best = 0;
+            for (int i = 0; i < 3; i++) best = Math.Max(best, AcceptBurst(1000, batch));
+            report.Figure($"accept_burst_conns_per_s_batch{batch}", best, "connections/s");
+        }
+
+        if (PoeServer.Start(report) is not { } poe) return;
+        using (poe)
+        {
+            RoundTrips(poe.Port, TimeSpan.FromMilliseconds(300));
+            var poeCpu0 = ProcessCpuTime(poe.Pid);
+            double poeRt = RoundTrips(poe.Port, Duration, out long poeTrips);
+            double poeCpuPerTrip = (ProcessCpuTime(poe.Pid) - poeCpu0).TotalMicroseconds / poeTrips;
+            report.Figure("poe_echo_roundtrips_per_s", poeRt, "roundtrips/s");
+            report.Figure("echo_roundtrip_ratio_vs_poe", rt / poeRt, "x");
+            report.Figure("poe_echo_server_cpu_us_per_roundtrip", poeCpuPerTrip, "us");
+            report.Figure("echo_server_cpu_ratio_vs_poe", poeCpuPerTrip / cpuPerTrip, "x");
+            double poePiped = Pipelined(poe.Port, Duration);
+            report.Figure("poe_echo_pipelined_lines_per_s", poePiped, "lines/s");
+            report.Figure("echo_pipelined_ratio_vs_poe", piped / poePiped, "x");
+            double poeConns = Connections(poe.Port, Duration);
+            report.Figure("poe_echo_connections_per_s", poeConns, "connections/s");
+            report.Figure("echo_connections_ratio_vs_poe", conns / poeConns, "x");
+        }
+    }
+
+    private sealed class EchoHeap
+    {
+        public SocketFactoryWheel? Listener;
+        public readonly Dictionary<int, ReadWriteWheel> Clients = [];
+    }
+
+    /// <summary>CPU time (user + system) of the calling thread, from getrusage(RUSAGE_THREAD).</summary>
+    private static TimeSpan ThreadCpuTime()
+    {
+        var usage = new long[18]; // struct rusage: two timevals, then 14 longs
+        if (GetRUsage(1, usage) != 0) return TimeSpan.Zero;
+        long micros = usage[0] * 1_000_000 + usage[1] + usage[2] * 1_000_000 + usage[3];
+        return TimeSpan.FromMicroseconds(micros);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
+    private static extern int GetRUsage(int who, [System.Runtime.InteropServices.Out] long[] usage);
+
+    /// <summary>CPU time (user + system) of process <paramref name="pid"/>, from /proc/pid/stat.</summary>
+    private static TimeSpan ProcessCpuTime(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+                   + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+    }
+
+    /// <summary>Runs the PoeSharp echo server on this thread while <paramref name="client"/> runs on another.</summary>
+    private static double WithPoeSharpServer(Func<int, double> client) => WithPoeSharpServer(client, out _);
+
+    /// <summary>As above; <paramref name="serverCpu"/> is the CPU time the server's thread used.</summary>
+    private static double WithPoeSharpServer(Func<int, double> client, out TimeSpan serverCpu)
+    {
+        using var kernel = new Kernel();
+        var heap = new EchoHeap();
+        kernel.Create(heap, s => s
+            .On("_start", c =>
+            {
+                c.Kernel.AliasSet("server");
+                c.Heap.Listener = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    BindAddress = "127.0.0.1", Reuse = true, SuccessEvent = "accepted", FailureEvent = "failed",
+                });
+            })
+            .On("accepted", c =>
+            {
+                var wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+                {
+                    Handle = c.Arg<FileDescriptor>(0), Filter = new LineFilter(), InputEvent = "input", ErrorEvent = "error",
+                });
+                c.Heap.Clients[wheel.Id] = wheel;
+            })
+            .On("input", c => c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!))
+            .On("error", c =>
+            {
+                if (c.Heap.Clients.Remove(c.Arg<int>(3), out var wheel)) wheel.Dispose();
+            })
+            .On("failed", c => throw new InvalidOperationException($"{c[0]} failed: {c[2]}"))
+            .On("shutdown", c =>
+            {
+                c.Heap.Listener!.Dispose();
+                foreach (var wheel in c.Heap.Clients.Values) wheel.Dispose();
+                c.Heap.Clients.Clear();
+                c.Kernel.AliasRemove("server");
+            }));
+        int port = heap.Listener!.BoundPort;
+        double result = 0;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = client(port);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+            kernel.PostFromAnyThread("server", "shutdown");
+        }) { IsBackground = true, Name = "echo client" };
+        var cpu0 = ThreadCpuTime();
+        thread.Start();
+        kernel.Run();
+        serverCpu = ThreadCpuTime() - cpu0;
+        thread.Join();
+        if (failure is not null) throw new InvalidOperationException("echo client failed", failure);
+        return result;
+    }
+
+    /// <summary>Round trips per second on one connection.</summary>
+    private static double RoundTrips(int port, TimeSpan duration) => RoundTrips(port, duration, out _);
+
+    /// <summary>Round trips per second on one connection; <paramref name="count"/> = how many.</summary>
+    private static double RoundTrips(int port, TimeSpan duration, out long count)
+    {
+        using var socket = Connect(port);
+        var buffer = new byte[4096];
+        count = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < duration)
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                socket.Send(Line);
+                ReadLine(socket, buffer);
+            }
+            count += 100;
+        }
+        return count / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Echoed lines per second on one connection with <paramref name="window"/> lines in flight:
+    /// the client sends a new line for every echo it receives, so the server sees several lines
+    /// per read (throughput, where the ping-pong figure measures latency).
+    /// </summary>
+    private static double Pipelined(int port, TimeSpan duration, int window = 64)
+    {
+        using var socket = Connect(port);
+        var batch = new byte[Line.Length * window];
+        for (int i = 0; i < window; i++) Line.CopyTo(batch, i * Line.Length);
+        var buffer = new byte[64 * 1024];
+        socket.Send(batch);
+        long echoed = 0;
+        int inFlight = window;
+        var sw = Stopwatch.StartNew();
+        while (inFlight > 0)
+        {
+            int n = socket.Receive(buffer);
+            if (n == 0) throw new InvalidOperationException("the server closed the connection");
+            int lines = buffer.AsSpan(0, n).Count((byte)'\n');
+            echoed += lines;
+            inFlight -= lines;
+            if (lines > 0 && sw.Elapsed < duration)
+            {
+                socket.Send(batch, 0, lines * Line.Length, SocketFlags.None);
+                inFlight += lines;
+            }
+        }
+        return echoed / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Connections per second, each: connect, one line, its echo, close.</summary>
+    private static double Connections(int port, TimeSpan duration)
+    {
+        var buffer = new byte[4096];
+        long count = 0;
+        var sw = Stopwatch.StartNew();
+        // Bounded, so TIME_WAIT sockets cannot exhaust the ephemeral ports.
+        while (sw.Elapsed < duration && count < 20_000)
+        {
+            using var socket = Connect(port);
+            socket.Send(Line);
+            ReadLine(socket, buffer);
+            count++;
+        }
+        return count / sw.Elapsed.TotalSeconds;
+    }
+
+    private static Socket Connect(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.Connect(IPAddress.Loopback, port);
+        return socket;
+    }
+
+    private static void ReadLine(Socket socket, byte[] buffer)
+    {
+        int total = 0;
+        while (true)
+        {
+            int n = socket.Receive(buffer, total, buffer.Length - total, SocketFlags.None);
+            if (n == 0) throw new InvalidOperationException("the server closed the connection");
+            total += n;
+            if (buffer.AsSpan(0, total).IndexOf((byte)'\n') >= 0) return;
+        }
+    }
+
+    private sealed class BurstHeap
+    {
+        public SocketFactoryWheel? Listener;
+        public readonly List<FileDescriptor> Pending = [];
+        public int Accepted;
+        public int Target;
+        public long Start;
+        public double Rate;
+    }
+
+    /// <summary>
+    /// Connections per second accepted from a backlog of <paramref name="count"/> pending
+    /// connections with <paramref name="batch"/> accepts per readiness (POE: 1).
+    /// </summary>
+    private static double AcceptBurst(int count, int batch)
+    {
+        using var kernel = new Kernel();
+        var heap = new BurstHeap { Target = count };
+        kernel.Create(heap, s => s
+            .On("_start", c =>
+            {
+                var h = c.Heap;
+                h.Listener = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    BindAddress = "127.0.0.1", Reuse = true, MaxAcceptsPerReady = batch,
+                    SuccessEvent = "accepted", FailureEvent = "failed",
+                });
+                var target = SocketEndPoint.Inet(IPAddress.Loopback, h.Listener.BoundPort);
+                for (int i = 0; i < h.Target; i++)
+                {
+                    var fd = PosixSocket.Socket(AddressFamily.InterNetwork).Value;
+                    PosixSocket.Connect(fd, target);
+                    h.Pending.Add(fd);
+                }
+                h.Start = Stopwatch.GetTimestamp();
+            })
+            .On("accepted", c =>
+            {
+                var h = c.Heap;
+                c.Arg<FileDescriptor>(0).Dispose();
+                if (++h.Accepted < h.Target) return;
+                h.Rate = h.Target / Stopwatch.GetElapsedTime(h.Start).TotalSeconds;
+                h.Listener!.Dispose();
+                foreach (var fd in h.Pending) fd.Dispose();
+            })
+            .On("failed", c => throw new InvalidOperationException($"{c[0]} failed: {c[2]}")));
+        kernel.Run();
+        return heap.Rate;
+    }
+
+    /// <summary>The POE 1.370 echo server as a child process, stopped by closing its stdin (then by its pid).</summary>
+    private sealed class PoeServer : IDisposable
+    {
+        private readonly Process _process;
+
+        private PoeServer(Process process, int port)
+        {
+            _process = process;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public int Pid => _process.Id;
+
+        public static PoeServer? Start(QuickReport report)
+        {
+            string? script = FindScript();
+            if (script is null)
+            {
+                report.Note("POE peer skipped: bench/poe/echo_server.pl not found");
+                return null;
+            }
+            try
+            {
+                var psi = new ProcessStartInfo("perl", [script])
+                {
+                    RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+                };
+                var p = Process.Start(psi)!;
+                string? line = p.StandardOutput.ReadLine();
+                if (line is null || !line.StartsWith("port ", StringComparison.Ordinal))
+                {
+                    string err = p.StandardError.ReadToEnd();
+                    p.WaitForExit();
+                    report.Note($"POE peer skipped: perl exited {p.ExitCode}: {err.Trim()}");
+                    p.Dispose();
+                    return null;
+                }
+                return new PoeServer(p, int.Parse(line[5..], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                report.Note("POE peer skipped: perl not runnable: " + e.Message);
+                return null;
+            }
+        }
+
+        public void Dispose()
+        {
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(5000)) _process.Kill(); // our own child, by its pid
+            _process.WaitForExit();
+            _process.Dispose();
+        }
+
+        private static string? FindScript()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "bench", "poe", "echo_server.pl");
+                if (File.Exists(candidate)) return candidate;
+            }
+            return null;
+        }
+    }
+}
