@@ -3,7 +3,11 @@
 # when installed, nginx, interleaved round by round, and prints requests/s, p50/p99 latency,
 # failed requests and the ratio to the Perl original.
 #
-#   bench/prefork/run.sh [--duration S] [--rounds N] [--connections N] [--modes "close keepalive"]
+# Modes: close = one request per connection, churn on (the original's TESTING_CHURN 1);
+# nochurn = the same with churn off (TESTING_CHURN 0 in the Perl copy, --no-churn); keepalive =
+# persistent connections (--keep-alive; the Perl original has none, so it closes each one).
+#
+#   bench/prefork/run.sh [--duration S] [--rounds N] [--connections N] [--modes "close nochurn keepalive"]
 #                        [--servers "prefork fpc perl nginx"] [--no-build]
 #
 # Servers run on CPU 0 and the client on CPU 1 (taskset) when the machine has two CPUs.
@@ -14,7 +18,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 DURATION=5
 ROUNDS=3
 CONNECTIONS=32
-MODES="close keepalive"
+MODES="close nochurn keepalive"
 SERVERS="prefork fpc perl nginx"
 BUILD=1
 while [[ $# -gt 0 ]]; do
@@ -25,7 +29,7 @@ while [[ $# -gt 0 ]]; do
     --modes) MODES="$2"; shift 2 ;;
     --servers) SERVERS="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -76,14 +80,19 @@ wait_port() {
 start() {
   local name="$1" mode="$2" extra=""
   PORT="$(free_port)"
+  local churn=1
   [[ "$mode" == keepalive ]] && extra="--keep-alive"
+  [[ "$mode" == nochurn ]] && churn=0
   case "$name" in
-    prefork) setsid $SERVER_CPU dotnet "$PREFORK_DLL" --port "$PORT" --quiet $extra >"$WORK/$name.log" 2>&1 & ;;
+    prefork)
+      [[ $churn == 0 ]] && extra="--no-churn"
+      setsid $SERVER_CPU dotnet "$PREFORK_DLL" --port "$PORT" --quiet $extra >"$WORK/$name.log" 2>&1 & ;;
     fpc) setsid $SERVER_CPU dotnet "$FPC_DLL" --port "$PORT" --quiet $extra >"$WORK/$name.log" 2>&1 & ;;
     perl)
       # The original with DEBUG 0 and another port; the seed itself is not touched.
       sed -e 's/use constant DEBUG         => 1;/use constant DEBUG         => 0;/' \
           -e "s/use constant SERVER_PORT   => 8888;/use constant SERVER_PORT   => $PORT;/" \
+          -e "s/use constant TESTING_CHURN => 1;/use constant TESTING_CHURN => $churn;/" \
           /work/shared/seeds/poe-prefork-server.pl >"$WORK/poe-prefork-server.pl"
       setsid $SERVER_CPU perl "$WORK/poe-prefork-server.pl" >"$WORK/$name.log" 2>&1 & ;;
     nginx)
@@ -141,9 +150,10 @@ for mode in $MODES; do
     for s in $AVAILABLE; do
       client_mode=""
       [[ "$mode" == keepalive ]] && client_mode="--keep-alive"
-      line="$($CLIENT_CPU dotnet "$CLIENT_DLL" --name "$s" --port "${PORTS[$s]}" --connections "$CONNECTIONS" \
-              --duration "$DURATION" --warmup 1 $client_mode | tee /dev/stderr | grep '^RESULT')"
-      echo "mode=$mode round=$round $line" >>"$RESULTS"
+      out="$($CLIENT_CPU dotnet "$CLIENT_DLL" --name "$s" --port "${PORTS[$s]}" --connections "$CONNECTIONS" \
+              --duration "$DURATION" --warmup 1 $client_mode)"
+      echo "[$mode, round $round] $(grep -v '^RESULT' <<<"$out")"
+      echo "mode=$mode round=$round $(grep '^RESULT' <<<"$out")" >>"$RESULTS"
     done
   done
   for s in $AVAILABLE; do SERVER_PID=${SPIDS[$s]}; stop; done
