@@ -35,6 +35,16 @@ public sealed partial class Kernel
         };
     }
 
+    /// <summary>Every pending timer: (alarm ID, owner, name, due time, args), in due order.</summary>
+    internal List<(int Id, Session Owner, string Name, DateTimeOffset Due, object?[] Args)> SnapshotTimers()
+    {
+        CheckThread();
+        var raw = new List<QueueItem>();
+        _queue.ForEachTimer(raw, static (l, it) => l.Add(it));
+        raw.Sort((a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : a.Seq.CompareTo(b.Seq));
+        return raw.ConvertAll(it => (it.TimerId, it.Dest, it.Event, MonoToWall(it.Due), it.Args));
+    }
+
     /// <summary>
     /// Everything still held by the kernel: sessions, queued items, aliases, watchers, signal and
     /// child watches. Empty after <see cref="Run"/> has returned normally; tests assert it in teardown.

@@ -66,6 +66,7 @@ public sealed partial class Kernel
     {
         ArgumentNullException.ThrowIfNull(ev);
         _inbox.Writer.TryWrite(new CrossThreadPost(dest, ev, args ?? []));
+        Interlocked.Increment(ref _inboxCount);
         _loop.Wake();
     }
 
@@ -74,6 +75,7 @@ public sealed partial class Kernel
         var reader = _inbox.Reader;
         while (reader.TryRead(out var post))
         {
+            Interlocked.Decrement(ref _inboxCount);
             if (TryResolve(post.Dest, out var target) && target.State == SessionState.Alive && !target.IsKernel)
                 Enqueue(target, _kernelSession, post.Event, post.Args, ItemKind.Post);
         }

@@ -64,4 +64,29 @@ public sealed class FakeKernelTests : KernelTestBase
         Fake.Deliver("srv", "bye");
         Assert.That(s.IsAlive, Is.False);
     }
+
+    [Test]
+    public void TimersShowsPendingTimersInDueOrder()
+    {
+        var s = Fake.Create(0, b => b
+            .On("_start", c => { c.Kernel.Delay("b", TimeSpan.FromSeconds(2), 2); c.Kernel.Delay("a", TimeSpan.FromSeconds(1), 1); })
+            .OnDefault(_ => { }));
+        Assert.That(Fake.Timers.Select(t => (t.Name, t.Due - ManualTimeProvider.DefaultStart, t.Session)),
+            Is.EqualTo(new[] { ("a", TimeSpan.FromSeconds(1), s), ("b", TimeSpan.FromSeconds(2), s) }));
+        Fake.Run();
+        Assert.That(Fake.Timers, Is.Empty);
+    }
+
+    [Test]
+    public void RunInsideAHandlerIsRefused()
+    {
+        Exception? error = null;
+        Fake.Create(0, b => b.On("_start", c => c.Kernel.Yield("e")).On("e", c =>
+        {
+            try { c.Kernel.Run(); }
+            catch (InvalidOperationException e) { error = e; }
+        }));
+        Fake.Run();
+        Assert.That(error?.Message, Does.Contain("already running"));
+    }
 }

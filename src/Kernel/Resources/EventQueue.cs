@@ -157,24 +157,36 @@ internal sealed class EventQueue
         return false;
     }
 
-    /// <summary>Removes every FIFO item matching <paramref name="match"/>, keeping the order of the rest; each removed item goes to <paramref name="removed"/>.</summary>
+    /// <summary>Removes every FIFO item matching <paramref name="match"/>, keeping the order of the rest (compacted in place); each removed item goes to <paramref name="removed"/>.</summary>
     public void RemoveFifoWhere<TState>(TState state, Func<TState, QueueItem, bool> match, Action<TState, QueueItem> removed)
     {
-        int write = 0;
-        var kept = _ring;
+        var ring = _ring;
         int n = _ringCount;
-        // Compact in ring order into a fresh linear layout (rare: only when a session stops with traffic).
-        var fresh = new QueueItem[_ring.Length];
+        int write = 0;
         for (int k = 0; k < n; k++)
         {
-            int idx = _head + k;
-            if (idx >= kept.Length) idx -= kept.Length;
-            var it = kept[idx];
-            if (match(state, it)) removed(state, it);
-            else fresh[write++] = it;
+            int read = _head + k;
+            if (read >= ring.Length) read -= ring.Length;
+            var it = ring[read];
+            if (match(state, it))
+            {
+                removed(state, it);
+                continue;
+            }
+            if (write != k)
+            {
+                int to = _head + write;
+                if (to >= ring.Length) to -= ring.Length;
+                ring[to] = it;
+            }
+            write++;
         }
-        _ring = fresh;
-        _head = 0;
+        for (int k = write; k < n; k++)
+        {
+            int idx = _head + k;
+            if (idx >= ring.Length) idx -= ring.Length;
+            ring[idx] = default;
+        }
         _ringCount = write;
     }
 
