@@ -42,10 +42,11 @@ internal sealed class LoopHost : ILoopSink, IProcessSink, IDisposable
     }
 
     /// <summary>In a child: new epoll/eventfd, new signalfd, and forget (close) every application watch inherited from the parent.</summary>
+    /// <remarks>The host goes first on purpose: the loop must rebuild itself before the host's first watch change.</remarks>
     public void AfterForkInChild(Func<int, bool> keep)
     {
-        Loop.AfterFork();
         Host.AfterFork();
+        Loop.AfterFork();
         foreach (var ((fd, mode), _) in _handlers.ToArray())
         {
             if (_internal.Contains(fd) || keep(fd)) continue;

@@ -35,6 +35,7 @@ internal sealed class MeasureParent
         ForkSafety.WarmUp();
         // JIT the child's accept path in the parent, as a server would have.
         Roundtrip(listener, warm: true);
+        if (Environment.GetEnvironmentVariable("FORKSTRESS_PREJIT") == "1") PreJit.Types(typeof(LoopHost), typeof(OneShotServer), typeof(MeasureParent), typeof(ReportReader));
 
         var forkMs = new List<double>();
         var acceptMs = new List<double>();
@@ -43,6 +44,8 @@ internal sealed class MeasureParent
         bool ok = true;
         for (int i = 0; i < _o.Samples; i++)
         {
+            // The request waits in the listen backlog, so the child's first accept measures the child alone.
+            var client = Connect(listener);
             long start = Stopwatch.GetTimestamp();
             var result = _loop.Host.Fork();
             if (result.IsChild) IdleChild(listener, w, start, Stopwatch.GetTimestamp());
@@ -55,7 +58,8 @@ internal sealed class MeasureParent
             forkMs.Add((Stopwatch.GetTimestamp() - start) * 1000.0 / Stopwatch.Frequency);
             pids.Add(result.Pid);
             _loop.Host.WatchChild(result.Pid);
-            string reply = Roundtrip(listener, warm: false);
+            string reply = ReadReply(client);
+            client.Dispose();
             var parts = reply.Split(' ');
             if (parts.Length < 4 || parts[0] != "OK") { ok = false; Console.Error.WriteLine($"measure: bad reply '{reply}'"); continue; }
             acceptMs.Add(long.Parse(parts[2], CultureInfo.InvariantCulture) / 1000.0);
@@ -97,15 +101,41 @@ internal sealed class MeasureParent
         return ok ? 0 : 1;
     }
 
+    private static readonly bool Tracing = Environment.GetEnvironmentVariable("FORKSTRESS_TRACE") == "1";
+
+    private static void Mark(string what, long since)
+    {
+        if (Tracing) Native.WriteLine(2, string.Create(CultureInfo.InvariantCulture, $"{what}: {(Stopwatch.GetTimestamp() - since) * 1000.0 / Stopwatch.Frequency:F2} ms"));
+    }
+
     private static double Avg(List<long> v) => v.Count == 0 ? double.NaN : v.Average();
 
     /// <summary>Connects, sends one request and reads the reply with blocking calls (the parent has no other work then).</summary>
-    private static string Roundtrip(Socket listener, bool warm)
+    private static Socket Connect(Socket listener)
     {
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         client.ReceiveTimeout = 10_000;
         client.Connect(listener.LocalEndPoint!);
         client.Send("REQ\n"u8);
+        return client;
+    }
+
+    private static string ReadReply(Socket client)
+    {
+        var reply = new byte[128];
+        int n = 0;
+        while (n == 0 || reply[n - 1] != '\n')
+        {
+            int got = client.Receive(reply, n, reply.Length - n, SocketFlags.None);
+            if (got == 0) break;
+            n += got;
+        }
+        return Encoding.ASCII.GetString(reply, 0, n).Trim();
+    }
+
+    private static string Roundtrip(Socket listener, bool warm)
+    {
+        using var client = Connect(listener);
         if (warm)
         {
             // Serve it ourselves once so Accept/Receive/Send are compiled before the first fork.
@@ -127,23 +157,18 @@ internal sealed class MeasureParent
                 s.Send(Encoding.ASCII.GetBytes("OK 0 0\n"));
             }
         }
-        var reply = new byte[128];
-        int n = 0;
-        while (n == 0 || reply[n - 1] != '\n')
-        {
-            int got = client.Receive(reply, n, reply.Length - n, SocketFlags.None);
-            if (got == 0) break;
-            n += got;
-        }
-        return Encoding.ASCII.GetString(reply, 0, n).Trim();
+        return ReadReply(client);
     }
 
     /// <summary>The measured child: answers one request with its fork-to-accept time, then idles until told otherwise.</summary>
     private void IdleChild(Socket listener, int reportFd, long forkStart, long childStart)
     {
         int pid = _loop.Host.ProcessId;
+        Mark("child start", childStart);
         _loop.AfterForkInChild(_ => false);
+        Mark("after fork rebuild", childStart);
         _loop.Host.WatchSignal("USR1");
+        Mark("watch signal", childStart);
         _loop.SignalArrived = name =>
         {
             if (name != "USR1") return;
@@ -153,6 +178,7 @@ internal sealed class MeasureParent
         };
         var handler = new OneShotServer(_loop, listener, forkStart, childStart, pid);
         _loop.Watch((int)listener.Handle, IoMode.Read, handler);
+        Mark("watching", childStart);
         while (true) _loop.RunOnce(Timeout.InfiniteTimeSpan);   // ends by SIGTERM (default action via the signalfd)
     }
 }

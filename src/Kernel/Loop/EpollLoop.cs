@@ -46,6 +46,7 @@ public sealed unsafe class EpollLoop : ILoop
     private int _wakePending;
     private byte* _events;
     private bool _disposed;
+    private int _forkGeneration = ForkSafety.ForkGeneration;
 
     /// <summary>Creates the epoll instance and its wake descriptor (both close-on-exec).</summary>
     /// <exception cref="InvalidOperationException">The OS refused (descriptor limit reached).</exception>
@@ -71,6 +72,7 @@ public sealed unsafe class EpollLoop : ILoop
     public void Watch(int fd, IoMode mode)
     {
         ThrowIfDisposed();
+        RebuildIfForked();
         if (fd < 0) throw new ArgumentOutOfRangeException(nameof(fd), fd, "A descriptor is never negative; was it closed already?");
         EnsureCapacity(fd);
         ref FdState s = ref _fds[fd];
@@ -87,6 +89,7 @@ public sealed unsafe class EpollLoop : ILoop
     public void Ignore(int fd, IoMode mode)
     {
         if (_disposed || fd < 0 || fd >= _fds.Length) return;
+        RebuildIfForked();
         ref FdState s = ref _fds[fd];
         byte bit = Bit(mode);
         if ((s.Interest & bit) == 0) return;
@@ -100,6 +103,7 @@ public sealed unsafe class EpollLoop : ILoop
     public void Pause(int fd, IoMode mode)
     {
         if (_disposed || fd < 0 || fd >= _fds.Length) return;
+        RebuildIfForked();
         ref FdState s = ref _fds[fd];
         byte bit = Bit(mode);
         if ((s.Interest & bit) == 0 || (s.Paused & bit) != 0) return;
@@ -111,6 +115,7 @@ public sealed unsafe class EpollLoop : ILoop
     public void Resume(int fd, IoMode mode)
     {
         if (_disposed || fd < 0 || fd >= _fds.Length) return;
+        RebuildIfForked();
         ref FdState s = ref _fds[fd];
         byte bit = Bit(mode);
         if ((s.Paused & bit) == 0) return;
@@ -128,6 +133,7 @@ public sealed unsafe class EpollLoop : ILoop
     public int Poll(TimeSpan timeout)
     {
         ThrowIfDisposed();
+        RebuildIfForked();
         if (_plainCount > 0) timeout = TimeSpan.Zero;
         int n = Wait(timeout);
         if (n < 0)
@@ -186,9 +192,15 @@ public sealed unsafe class EpollLoop : ILoop
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// In a child forked by <see cref="PosixProcessHost"/> the loop also does this by itself before
+    /// its first epoll call, so the order in which a kernel rebuilds its loop and its process host
+    /// does not matter. Calling it again is harmless (it builds fresh descriptors once more).
+    /// </remarks>
     public void AfterFork()
     {
         ThrowIfDisposed();
+        _forkGeneration = ForkSafety.ForkGeneration;
         // The inherited epoll instance and eventfd are the parent's objects: closing our copies
         // does not touch the parent, but any epoll_ctl on them would change the parent's watches.
         int oldEp = _epfd, oldWake = _wakeFd;
@@ -244,6 +256,11 @@ public sealed unsafe class EpollLoop : ILoop
         IoMode.Expedite => ExpediteBit,
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Use IoMode.Read, IoMode.Write or IoMode.Expedite."),
     };
+
+    private void RebuildIfForked()
+    {
+        if (_forkGeneration != ForkSafety.ForkGeneration) AfterFork();
+    }
 
     private static int BitCount(byte bits) => (bits & 1) + ((bits >> 1) & 1) + ((bits >> 2) & 1);
 

@@ -33,7 +33,17 @@ public static class ForkSafety
     private static int StartPid { get; } = Environment.ProcessId;
 
     /// <summary>Called by the process host first thing in a child.</summary>
-    internal static void MarkForkedChild() => s_forkedChild = true;
+    internal static void MarkForkedChild()
+    {
+        s_forkedChild = true;
+        ForkGeneration++;
+    }
+
+    /// <summary>
+    /// Incremented in every child the host forks: an epoll loop that sees a new value knows its
+    /// epoll instance is the parent's and rebuilds before touching it.
+    /// </summary>
+    internal static int ForkGeneration { get; private set; }
 
     /// <summary>Lists what stops this process from forking safely; allocates, so call it before the quiesce step.</summary>
     public static ForkReadiness Check()

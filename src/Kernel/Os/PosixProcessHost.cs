@@ -13,10 +13,10 @@ namespace PoeSharp.Os;
 /// <remarks>
 /// In a child, <see cref="Fork"/> has already blocked HUP/INT/QUIT/TERM/CHLD, reset every
 /// signal handler the runtime installed to its default, set the parent-death signal and
-/// refreshed the pid. The child must then call the loop's <see cref="ILoop.AfterFork"/> and
-/// <em>after it</em> this host's <see cref="AfterFork"/> (the kernel's <c>HasForked</c> does
-/// both, in that order): until the loop has its own epoll instance, any watch change would
-/// edit the parent's.
+/// refreshed the pid. The child then calls the loop's <see cref="ILoop.AfterFork"/> and this
+/// host's <see cref="AfterFork"/> (the kernel's <c>HasForked</c> does both), in either order: an
+/// <see cref="EpollLoop"/> rebuilds itself before its first epoll call in a child, so the host's
+/// watch changes never reach the parent's epoll instance.
 /// </remarks>
 public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
 {

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace PoeSharp.Os.Tests;
+
+/// <summary>Fork behaviour, exercised in a separate program built with the fork-safe props.</summary>
+[NonParallelizable]
+public sealed partial class ForkStressTests
+{
+    [Test]
+    public void TheForkSafePropsProduceTheRuntimeSettings()
+    {
+        string config = Path.ChangeExtension(ForkStressProgram.DllPath, ".runtimeconfig.json");
+        using var doc = JsonDocument.Parse(File.ReadAllText(config));
+        var props = doc.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.That(props.GetProperty("System.Runtime.TieredCompilation").GetBoolean(), Is.False);
+        Assert.That(props.GetProperty("System.GC.Concurrent").GetBoolean(), Is.False);
+        Assert.That(props.GetProperty("System.GC.Server").GetBoolean(), Is.False);
+        Assert.That(props.GetProperty("System.Runtime.EnableWriteXorExecute").GetBoolean(), Is.False);
+    }
+
+    [Test]
+    public void ShortStressRunPassesAndLeavesNoProcessBehind()
+    {
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(90),
+            "--children", "4", "--respawns", "40", "--duration", "40", "--verbose");
+        var spawned = SpawnedPid().Matches(stderr).Select(m => int.Parse(m.Groups[1].Value)).ToList();
+        Assert.That(stdout, Does.Contain("result=PASS"), stderr);
+        Assert.That(code, Is.Zero);
+        Assert.That(stdout, Does.Contain("spawned=44 ok=44 crashed=0 hung=0"));
+        Assert.That(spawned, Has.Count.EqualTo(44));
+        foreach (int pid in spawned)
+        {
+            bool alive = File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains("ForkStress");
+            Assert.That(alive, Is.False, $"child {pid} is still running");
+        }
+    }
+
+    [Test]
+    public void ChildrenReceiveSignalsThroughTheirOwnSignalfdAndDieOfAnUnwatchedTerm()
+    {
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60), "measure", "--samples", "3");
+        Assert.That(stdout, Does.Contain("gc_done=3 term_killed=3 leftover_processes=0"), stderr);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
+    public void WithoutTheBootstrapATermWatcherLosesToTheRuntime()
+    {
+        var (code, stdout, _) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "signal-probe");
+        Assert.That(stdout, Does.Contain("bootstrap=False"));
+        Assert.That(code, Is.EqualTo(128 + Signals.TERM), "the process dies of the TERM its watcher never sees");
+    }
+
+    [Test]
+    public void WithTheBootstrapATermWatcherGetsTheSignal()
+    {
+        var (code, stdout, _) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "signal-probe", "--bootstrap");
+        Assert.That(stdout, Does.Contain("bootstrap=True").And.Contain("delivered=yes"));
+        Assert.That(code, Is.Zero);
+    }
+
+    [GeneratedRegex(@"spawned (\d+)")]
+    private static partial Regex SpawnedPid();
+}

@@ -1,0 +1,61 @@
+using PoeSharp.Loop;
+using PoeSharp.Processes;
+
+namespace PoeSharp.Os.Tests;
+
+/// <summary>A process host wired to a real epoll loop, recording what it reports.</summary>
+internal sealed class HostHarness : IProcessSink, ILoopSink, IDisposable
+{
+    private readonly Dictionary<(int, IoMode), IReadyHandler> _handlers = new();
+
+    public HostHarness()
+    {
+        Loop.Attach(this);
+        Host.Attach(this);
+    }
+
+    public EpollLoop Loop { get; } = new();
+
+    public PosixProcessHost Host { get; } = new();
+
+    public List<(int Pid, int Status)> Exits { get; } = new();
+
+    public List<string> Signals { get; } = new();
+
+    public int InternalWatches => _handlers.Count;
+
+    public void OnSignal(string name) => Signals.Add(name);
+
+    public void OnChildExit(int pid, int waitStatus) => Exits.Add((pid, waitStatus));
+
+    public void WatchInternal(int fd, IoMode mode, IReadyHandler handler)
+    {
+        _handlers[(fd, mode)] = handler;
+        Loop.Watch(fd, mode);
+    }
+
+    public void UnwatchInternal(int fd, IoMode mode)
+    {
+        _handlers.Remove((fd, mode));
+        Loop.Ignore(fd, mode);
+    }
+
+    public void OnReady(int fd, IoMode mode)
+    {
+        if (_handlers.TryGetValue((fd, mode), out var h)) h.OnReady(fd, mode);
+    }
+
+    /// <summary>Polls until <paramref name="done"/> or 10 s (a bound for a broken build, not a timer under test).</summary>
+    public bool PollUntil(Func<bool> done)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!done() && sw.Elapsed < TimeSpan.FromSeconds(10)) Loop.Poll(TimeSpan.FromMilliseconds(100));
+        return done();
+    }
+
+    public void Dispose()
+    {
+        Host.Dispose();
+        Loop.Dispose();
+    }
+}
