@@ -437,6 +437,93 @@ public sealed class ReadWriteWheelTests
     }
 
     [Test]
+    public void SeparateInputAndOutputPipes()
+    {
+        var (inRead, inWrite) = PosixSocket.Pipe().Value;
+        var (outRead, outWrite) = PosixSocket.Pipe().Value;
+        using var a = inWrite;
+        using var b = outRead;
+        Assert.That(PosixSocket.Write(inWrite.Fd, "question\n"u8).Value, Is.EqualTo(9));
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel);
+        var heap = new Heap();
+        kernel.Create(heap, s => s
+            .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+            {
+                Handle = inRead, OutputHandle = outWrite, InputEvent = "got", FlushedEvent = "flushed",
+            }))
+            .On("got", c => c.Heap.Wheel!.Put("answer to " + c.Arg<string>(0)))
+            .On("flushed", c =>
+            {
+                c.Heap.Wheel!.Dispose();
+                c.Kernel.Post("guard", "done");
+            }));
+        guard.Run(kernel);
+        var buf = new byte[64];
+        int n = PosixSocket.Read(outRead.Fd, buf).Value;
+        Assert.That(Encoding.ASCII.GetString(buf, 0, n), Is.EqualTo("answer to question\r\n"));
+        Assert.That(inRead.IsClosed && outWrite.IsClosed, Is.True, "both handles are owned and closed");
+    }
+
+    [Test]
+    public void ShutdownInputStopsReading()
+    {
+        var (ours, theirs) = Pair();
+        using var _ = theirs;
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel);
+        var heap = new Heap();
+        kernel.Create(heap, s => s
+            .On("_start", c =>
+            {
+                c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, InputEvent = "got", ErrorEvent = "error" });
+                Send(theirs, "ignored\n");
+                c.Heap.Wheel.ShutdownInput();
+                c.Kernel.Yield("tick");
+            })
+            .On("tick", c =>
+            {
+                if (++c.Heap.Ticks < 5)
+                {
+                    c.Kernel.Yield("tick");
+                    return;
+                }
+                c.Heap.Wheel!.Dispose();
+                c.Kernel.Post("guard", "done");
+            })
+            .On("got", c => c.Heap.Records.Add(c[0]))
+            .On("error", c => c.Heap.Errors.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)))));
+        guard.Run(kernel);
+        Assert.That(heap.Records, Is.Empty);
+        Assert.That(heap.Errors, Is.Empty);
+    }
+
+    [Test]
+    public void ChangingWaterMarksFollowsPoesRules()
+    {
+        var (ours, theirs) = Pair();
+        using var _ = theirs;
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel);
+        var log = new List<string>();
+        kernel.Create(new Heap(), s => s.On("_start", c =>
+        {
+            using var w = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, HighMark = 100, LowMark = 10, LowEvent = "low" });
+            w.SetHighMark(50);
+            w.SetLowMark(20);
+            log.Add($"{w.HighMark}/{w.LowMark}");
+            try { w.SetHighMark(20); } catch (ArgumentOutOfRangeException) { log.Add("high must stay above low"); }
+            try { w.SetLowMark(50); } catch (ArgumentOutOfRangeException) { log.Add("low must stay below high"); }
+            try { w.SetLowMark(0); } catch (ArgumentOutOfRangeException) { log.Add("low must be above 0"); }
+            w.HighEvent = "high";
+            log.Add(w.HighEvent);
+            c.Kernel.Post("guard", "done");
+        }));
+        guard.Run(kernel);
+        Assert.That(log, Is.EqualTo(new[] { "50/20", "high must stay above low", "low must stay below high", "low must be above 0", "high" }));
+    }
+
+    [Test]
     public void OwnsHandleFalseLeavesTheDescriptorOpen()
     {
         var (ours, theirs) = Pair();

@@ -202,10 +202,14 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         _watched = true;
     }
 
-    private static AddressFamily InferDomain(string? address) =>
-        address is not null && IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
+    private static AddressFamily InferDomain(string? address)
+    {
+        if (address is null) return AddressFamily.InterNetwork;
+        if (address.StartsWith('/')) return AddressFamily.Unix; // an absolute path is a UNIX socket
+        return IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
             ? AddressFamily.InterNetworkV6
             : AddressFamily.InterNetwork;
+    }
 
     /// <summary>Turns an address text into an end point; a failed lookup is yielded as FailureEvent("getaddrinfo").</summary>
     private bool TryResolve(string? text, int port, AddressFamily domain, bool bind, out SocketEndPoint? endPoint)
