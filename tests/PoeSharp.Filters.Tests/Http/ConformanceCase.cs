@@ -36,7 +36,10 @@ internal sealed class ConformanceCase
             var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
             while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PoeSharp.sln"))) dir = dir.Parent;
             if (dir is null) throw new InvalidOperationException("PoeSharp.sln not found above the test directory.");
-            return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "http", "imported-cases.jsonl"));
+            string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "http", "imported-cases.jsonl"));
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"The HTTP conformance cases are read from the shared folder next to the repository; {path} is missing.", path);
+            return path;
         }
     }
 

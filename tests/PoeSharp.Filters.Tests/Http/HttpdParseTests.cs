@@ -340,6 +340,18 @@ public sealed class HttpdParseTests
     }
 
     [Test]
+    public void BytesAfterARecordAreLeftForTheNextCall()
+    {
+        var filter = new HttpdFilter();
+        byte[] first = B("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n");
+        byte[] data = [.. first, .. B("GET /2 HT")];
+        Assert.That(filter.TryGetOne(data, out var record, out int consumed), Is.EqualTo(DecodeStatus.Record));
+        Assert.That((((HttpRequest)record!).Target, consumed), Is.EqualTo(("/1", first.Length)));
+        Assert.That(filter.TryGetOne(data.AsSpan(consumed), out record, out consumed), Is.EqualTo(DecodeStatus.NeedMoreData));
+        Assert.That((record, consumed), Is.EqualTo(((HttpMessage?)null, 0)));
+    }
+
+    [Test]
     public void ResetForgetsAPartialRequest()
     {
         var filter = new HttpdFilter();
