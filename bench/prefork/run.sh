@@ -81,13 +81,17 @@ start() {
   local name="$1" mode="$2" extra=""
   PORT="$(free_port)"
   local churn=1
-  [[ "$mode" == keepalive ]] && extra="--keep-alive"
+  # Persistent connections last 10,000 requests on every server (nginx: keepalive_requests).
+  [[ "$mode" == keepalive ]] && extra="--keep-alive --max-requests 10000"
   [[ "$mode" == nochurn ]] && churn=0
   case "$name" in
     prefork)
       [[ $churn == 0 ]] && extra="--no-churn"
       setsid $SERVER_CPU dotnet "$PREFORK_DLL" --port "$PORT" --quiet $extra >"$WORK/$name.log" 2>&1 & ;;
-    fpc) setsid $SERVER_CPU dotnet "$FPC_DLL" --port "$PORT" --quiet $extra >"$WORK/$name.log" 2>&1 & ;;
+    fpc)
+      # One child per connection: with persistent connections every client needs its own child.
+      [[ "$mode" == keepalive ]] && extra="$extra --max-processes $((CONNECTIONS + 8))"
+      setsid $SERVER_CPU dotnet "$FPC_DLL" --port "$PORT" --quiet $extra >"$WORK/$name.log" 2>&1 & ;;
     perl)
       # The original with DEBUG 0 and another port; the seed itself is not touched.
       sed -e 's/use constant DEBUG         => 1;/use constant DEBUG         => 0;/' \
@@ -108,7 +112,7 @@ http {
   access_log off;
   client_body_temp_path $WORK/nginx-tmp; proxy_temp_path $WORK/nginx-tmp; fastcgi_temp_path $WORK/nginx-tmp;
   uwsgi_temp_path $WORK/nginx-tmp; scgi_temp_path $WORK/nginx-tmp;
-  keepalive_requests 100000;
+  keepalive_requests 10000;
   server { listen 127.0.0.1:$PORT; root $WORK/www; default_type text/html; }
 }
 NGINX

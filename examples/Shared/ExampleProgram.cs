@@ -1,5 +1,3 @@
-using System.Buffers;
-using PoeSharp.Filters.Http;
 using PoeSharp.Loop;
 using PoeSharp.Os;
 
@@ -43,18 +41,14 @@ internal static class ExampleProgram
             return 1;
         }
         ForkSafety.WarmUp();
-        WarmUpHotPath();
+        WarmUpHotPath(options);
 
         Func<bool> failed;
-        var loop = new ForkOnceLoop(new EpollLoop());
-        var host = new ForkOrderedHost(new PosixProcessHost(), loop);
-        using (var kernel = new Kernel(loop, TimeProvider.System, host))
+        using (var kernel = new Kernel())
         {
             failed = createListener(kernel, options);
             kernel.Run();
         }
-        host.Dispose();
-        loop.Dispose();
 
         // A child must not return from Main (the runtime's shutdown waits for threads it no longer has).
         if (ForkSafety.IsForkedChild) ForkSafety.Exit(0);
@@ -62,21 +56,33 @@ internal static class ExampleProgram
     }
 
     /// <summary>
-    /// JIT-compiles the request path in the parent, so every child starts with it compiled
-    /// (tiered compilation is off: what the parent compiled, the children share).
+    /// JIT-compiles the request path in the parent, so that no child has to. Tiered compilation
+    /// is off, so whatever the parent compiles before it forks is shared by every child, and a new
+    /// child answers its first request without compiling. The warm-up runs one real interactor
+    /// session over a socketpair, on a throwaway kernel with a manual loop.
     /// </summary>
-    private static void WarmUpHotPath()
+    private static void WarmUpHotPath(ServerOptions options)
     {
-        var filter = new HttpdFilter();
-        byte[] request = "GET / HTTP/1.1\r\nHost: warm.up\r\nUser-Agent: warm-up\r\nConnection: close\r\n\r\n"u8.ToArray();
-        if (filter.TryGetOne(request, out HttpMessage? message, out _) != Filters.DecodeStatus.Record || message is not HttpRequest r)
-            return;
-        var pairs = new List<KeyValuePair<string, string>>();
-        foreach (HttpField field in r.Headers) pairs.Add(new(field.Name, field.Value));
-        var response = new HttpResponse(200) { Request = r };
-        response.SetBody(ExamplePage.Render(pairs, Environment.ProcessId, DateTimeOffset.UtcNow), "text/html");
-        HttpKeepAlive.Decide(r, response);
-        var output = new ArrayBufferWriter<byte>(1024);
-        filter.Put(response, output);
+        var pair = PosixSocket.SocketPair();
+        if (!pair.Ok) return;
+        (FileDescriptor serverEnd, FileDescriptor clientEnd) = pair.Value;
+        using (clientEnd)
+        {
+            byte[] request = "GET / HTTP/1.1\r\nHost: warm.up\r\nUser-Agent: warm-up\r\n\r\nGET / HTTP/1.0\r\n\r\n"u8.ToArray();
+            PosixSocket.Write(clientEnd.Fd, request);
+            using var loop = new ManualLoop();
+            using var kernel = new Kernel(loop, TimeProvider.System);
+            ServerOptions quiet = options with { Debug = false, KeepAlive = true };
+            InteractorSession.Create(kernel, serverEnd, null, 0, quiet, new DebugLog(TextWriter.Null, false));
+            for (int i = 0; i < 8 && kernel.SessionCount > 0; i++)
+            {
+                loop.FireOnce(serverEnd.Fd, IoMode.Read);
+                kernel.RunOneTimeslice();
+            }
+            var buffer = new byte[8192];
+            PosixSocket.SetNonBlocking(clientEnd.Fd, true);
+            while (PosixSocket.Read(clientEnd.Fd, buffer) is { Ok: true, Value: > 0 }) { }
+        }
+        serverEnd.Dispose();
     }
 }
