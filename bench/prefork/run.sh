@@ -59,7 +59,10 @@ fi
 
 if [[ $BUILD == 1 ]]; then
   for p in examples/PreforkHttpd examples/ForkPerConnection bench/PoeSharp.LoadClient; do
-    dotnet build "$ROOT/$p" -c Release --nologo -v q >/dev/null
+    if ! dotnet build "$ROOT/$p" -c Release --nologo -v q >"$WORK/build.log" 2>&1; then
+      grep -E "error|Error" "$WORK/build.log" >&2 || cat "$WORK/build.log" >&2
+      echo "run.sh: building $p failed" >&2; exit 1
+    fi
   done
 fi
 PREFORK_DLL="$ROOT/examples/PreforkHttpd/bin/Release/net10.0/PreforkHttpd.dll"

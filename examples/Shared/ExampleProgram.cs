@@ -20,7 +20,7 @@ internal static class ExampleProgram
         OptionsParseResult parsed = ServerOptions.Parse(args, kind);
         if (parsed.HelpRequested)
         {
-            Console.Error.WriteLine(ServerOptions.HelpText(kind));
+            Console.Out.WriteLine(ServerOptions.HelpText(kind));
             return 0;
         }
         if (parsed.Error is not null)
@@ -43,11 +43,18 @@ internal static class ExampleProgram
         ForkSafety.WarmUp();
         WarmUpHotPath(options);
 
-        Func<bool> failed;
-        using (var kernel = new Kernel())
+        Func<bool> failed = static () => true;
+        try
         {
+            using var kernel = new Kernel();
             failed = createListener(kernel, options);
             kernel.Run();
+        }
+        catch (Exception e) when (ForkSafety.IsForkedChild)
+        {
+            // An exception must not unwind out of Main in a child: that hangs instead of exiting.
+            Console.Error.WriteLine($"{name} (child process): {e}");
+            ForkSafety.Exit(70);
         }
 
         // A child must not return from Main (the runtime's shutdown waits for threads it no longer has).
