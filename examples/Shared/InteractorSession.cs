@@ -80,9 +80,7 @@ internal static class InteractorSession
 
         var httpRequest = (HttpRequest)request;
         var response = new HttpResponse(200) { Request = httpRequest };
-        response.SetBody(
-            ExamplePage.Render(HeaderPairs(httpRequest), ctx.Kernel.ProcessId, ctx.Kernel.Time.GetUtcNow()),
-            "text/html");
+        response.SetBody(ExamplePage.RenderUtf8(httpRequest.Headers, ctx.Kernel.ProcessId, ctx.Kernel.Time.GetUtcNow()), "text/html");
 
         heap.Requests++;
         bool keepOpen = heap.Options.KeepAlive && !heap.Stopping && heap.Requests < heap.Options.MaxRequests
@@ -181,10 +179,5 @@ internal static class InteractorSession
         heap.Socket?.Dispose();
         heap.Socket = null;
         ctx.Kernel.Delay("got_timeout");
-    }
-
-    private static IEnumerable<KeyValuePair<string, string>> HeaderPairs(HttpRequest request)
-    {
-        foreach (HttpField field in request.Headers) yield return new(field.Name, field.Value);
     }
 }
