@@ -138,11 +138,14 @@ public sealed partial class Kernel
         ArgumentException.ThrowIfNullOrEmpty(ev);
         var s = _active;
         if (s.IsKernel || s.State == SessionState.Stopped) return KernelError.NoSuchSession;
-        if (heapType is not null && handler is not null && s.Heap is var heap
-            && !heapType.IsAssignableFrom(s.GetType().GetGenericArguments()[0]))
-            throw new ArgumentException(
-                $"{s}'s heap is {s.GetType().GetGenericArguments()[0].Name}, not {heapType.Name}; use State<{s.GetType().GetGenericArguments()[0].Name}>(...) or the heap-agnostic State(string, Action<EventContext<object?>>).",
-                nameof(handler));
+        if (heapType is not null && handler is not null)
+        {
+            var actual = s.GetType().GetGenericArguments()[0];
+            if (actual != heapType)
+                throw new ArgumentException(
+                    $"{s}'s heap is {actual.Name}, not {heapType.Name}; use State<{actual.Name}>(...) or the heap-agnostic State(string, Action<EventContext<object?>>).",
+                    nameof(handler));
+        }
         s.SetHandler(ev, handler);
         return KernelError.None;
     }
@@ -266,12 +269,13 @@ public sealed partial class Kernel
             late.Clear();
         }
 
-        if (s.TimerIds is { Count: > 0 } timers)
+        if (s.TimerCount > 0)
         {
+            var timers = new List<int>(s.TimerCount);
+            _queue.CollectSessionTimers(s, null, timers);
             foreach (int id in timers) _queue.TryRemoveTimer(id, out _);
             s.EventsTo -= timers.Count;
             s.TimerCount = 0;
-            timers.Clear();
         }
         if (s.EventsTo > 0 || s.EventsFrom > 0) RemoveQueuedTraffic(s);
 

@@ -74,9 +74,11 @@ public sealed partial class Kernel
     public IReadOnlyList<RemovedAlarm> AlarmRemoveAll()
     {
         CheckThread();
-        if (!TryTimerOwner(out var s) || s.TimerIds is not { Count: > 0 } ids) return [];
+        if (!TryTimerOwner(out var s) || s.TimerCount == 0) return [];
+        var ids = new List<int>(s.TimerCount);
+        _queue.CollectSessionTimers(s, null, ids);
         var removed = new List<(long Due, long Seq, RemovedAlarm Alarm)>(ids.Count);
-        foreach (int id in ids.ToArray())
+        foreach (int id in ids)
         {
             _queue.TryRemoveTimer(id, out var item);
             ForgetTimer(s, id);
@@ -160,7 +162,7 @@ public sealed partial class Kernel
     private bool TryOwnTimer(int alarmId, out Session s)
     {
         s = _active;
-        return !s.IsKernel && s.TimerIds is { } ids && ids.Contains(alarmId) && _queue.ContainsTimer(alarmId);
+        return !s.IsKernel && _queue.TryGetTimerOwner(alarmId, out var owner) && ReferenceEquals(owner, s);
     }
 
     private int AddTimer(Session s, string name, long due, object?[] args)
@@ -173,25 +175,21 @@ public sealed partial class Kernel
         int id = _queue.AddTimer(ref item);
         s.TimerCount++;
         s.EventsTo++;
-        (s.TimerIds ??= new()).Add(id);
         _observer?.OnEnqueued(s, s, name, item.Args, EventKind.Timer);
         return id;
     }
 
     private void ForgetTimer(Session s, int id)
     {
-        s.TimerIds!.Remove(id);
         s.TimerCount--;
         if (--s.EventsTo == 0) Candidate(s);
     }
 
     private void ClearTimersNamed(Session s, string name)
     {
-        if (s.TimerIds is not { Count: > 0 } ids) return;
-        List<int>? doomed = null;
-        foreach (int id in ids)
-            if (_queue.TimerRef(id).Event == name) (doomed ??= new()).Add(id);
-        if (doomed is null) return;
+        if (s.TimerCount == 0) return;
+        var doomed = new List<int>();
+        _queue.CollectSessionTimers(s, name, doomed);
         foreach (int id in doomed)
         {
             _queue.TryRemoveTimer(id, out _);

@@ -291,7 +291,6 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
                 return;
             case ItemKind.Timer:
                 dest.TimerCount--;
-                dest.TimerIds?.Remove(item.TimerId);
                 if (dest.State != SessionState.Stopped)
                     DispatchQueued(dest, src, item.Event, item.Args, item.CallerState, EventKind.Timer);
                 return;

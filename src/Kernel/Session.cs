@@ -56,7 +56,7 @@ public abstract class Session
     internal List<string>? Aliases;
     internal Dictionary<int, int>? FdModes;        // fd -> bit mask of watched IoModes
     internal Dictionary<string, int>? Extrefs;      // tag -> count (> 0)
-    internal HashSet<int>? TimerIds;
+    internal int TimerHead = -1;    // first slot of this session's timers in the queue (a linked list)
     internal Dictionary<int, (string Event, object?[] Args)>? SigChildren; // pid -> watch
     internal bool InGcList;
     internal bool InStart;

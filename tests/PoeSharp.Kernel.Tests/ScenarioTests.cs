@@ -113,4 +113,49 @@ public sealed class ScenarioTests : KernelTestBase
         Assert.That(Fake.Time.Elapsed, Is.EqualTo(TimeSpan.FromSeconds(2.5)));
         Assert.That(slave.IsAlive, Is.False);
     }
+
+    [Test]
+    public void StopThatThrowsBecauseAChildExitedNonZeroFailsRunAndTheNextRunWorks()
+    {
+        // §5.2.11 (k_signals_rerun)
+        Fake.Create(new CountHeap(), b => b
+            .On("_start", c => c.Kernel.SigChild(c.Kernel.Fork().Pid, "exited"))
+            .On("exited", c => c.Heap.Count = c.Arg<int>(2))
+            .On("_stop", c =>
+            {
+                if (c.Heap.Count != 0) throw new InvalidOperationException($"child exited with status {c.Heap.Count >> 8}");
+            }));
+        Fake.RunUntilIdle();
+        Fake.Processes.ExitChild(Fake.Processes.Children.Single(), PoeSharp.Testing.FakeProcessHost.ExitStatus(2));
+        Assert.That(() => Fake.Run(), Throws.InvalidOperationException.With.Message.EqualTo("child exited with status 2"));
+        Fake.Create(0, b => b.On("_start", c => c.Kernel.Delay("t", TimeSpan.FromSeconds(1))).On("t", _ => Log.Add("second run")));
+        Fake.Run();
+        Assert.That(Log, Is.EqualTo(new[] { "second run" }));
+    }
+
+    [Test]
+    public void ForkedChildStopsTheInheritedTreeAndRunsABrandNewOne()
+    {
+        // §5.2.21: in the child, stop() then run() a fresh session tree that completes a 1 s delay.
+        Fake.Create(0, b => b
+            .On("_start", c => { c.Kernel.AliasSet("listener"); c.Kernel.Delay("accept", TimeSpan.FromHours(1)); c.Kernel.Yield("fork"); })
+            .On("fork", c =>
+            {
+                Fake.Processes.NextForkIsChild(6001);
+                if (c.Kernel.Fork().IsChild)
+                {
+                    c.Kernel.Stop();
+                    c.Kernel.Create(0, nb => nb
+                        .On("_start", nc => nc.Kernel.Delay("daemon", TimeSpan.FromSeconds(1)))
+                        .On("daemon", _ => Log.Add($"daemon timer in {Fake.Kernel.ProcessId}")));
+                }
+            })
+            .On("accept", _ => Log.Add("inherited timer fired"))
+            .On("_stop", _ => Log.Add("inherited session stopped")));
+        Fake.Run();
+        Assert.That(Log, Is.EqualTo(new[] { "inherited session stopped" }));
+        Assert.That(K.SessionCount, Is.EqualTo(1));
+        Fake.Run();
+        Assert.That(Log, Is.EqualTo(new[] { "inherited session stopped", "daemon timer in 6001" }));
+    }
 }

@@ -208,4 +208,17 @@ public sealed class TimerTests : KernelTestBase
         Assert.That(fired, Has.Count.EqualTo(1000));
         Assert.That(fired, Is.Ordered);
     }
+
+    [Test]
+    public void StoppingOneSessionRemovesOnlyItsInterleavedTimers()
+    {
+        var victim = Fake.Create(0, b => b
+            .On("_start", c => { for (int i = 1; i <= 5; i++) c.Kernel.DelayAdd("v", TimeSpan.FromSeconds(i * 2)); })
+            .On("v", _ => Log.Add("victim timer")));
+        Fake.Create(0, b => b
+            .On("_start", c => { for (int i = 1; i <= 5; i++) c.Kernel.DelayAdd("k", TimeSpan.FromSeconds(i * 2 + 1), i); })
+            .On("k", c => { Log.Add("keeper " + c.Arg<int>(0)); if (c.Arg<int>(0) == 1) c.Kernel.Signal(victim, "TERM"); }));
+        Fake.Run();
+        Assert.That(Log, Is.EqualTo(new[] { "victim timer", "keeper 1", "keeper 2", "keeper 3", "keeper 4", "keeper 5" }));
+    }
 }

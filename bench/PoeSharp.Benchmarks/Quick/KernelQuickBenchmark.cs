@@ -179,6 +179,7 @@ public sealed class KernelQuickBenchmark : IQuickBenchmark
         return count / sw.Elapsed.TotalSeconds;
     }
 
+    /// <summary>The POE peer's best of three runs (the C# figure is a best of five, so both get the same benefit of the doubt).</summary>
     private static double? RunPoe(QuickReport report)
     {
         string? script = FindScript();
@@ -187,6 +188,18 @@ public sealed class KernelQuickBenchmark : IQuickBenchmark
             report.Note("POE peer skipped: bench/poe/yield_loop.pl not found");
             return null;
         }
+        double? best = null;
+        for (int i = 0; i < 3; i++)
+        {
+            double? r = RunPoeOnce(report, script);
+            if (r is null) return null;
+            best = Math.Max(best ?? 0, r.Value);
+        }
+        return best;
+    }
+
+    private static double? RunPoeOnce(QuickReport report, string script)
+    {
         try
         {
             var psi = new ProcessStartInfo("perl", [script, "100000", Chains.ToString(CultureInfo.InvariantCulture)])

@@ -4,7 +4,7 @@ namespace PoeSharp.Resources;
 
 /// <summary>
 /// POE's one time-ordered queue, split in two for speed: FIFO events in a ring (already in
-/// (due, seq) order, O(1) both ends) and timers in an indexed binary min-heap on (due, seq) with
+/// (due, seq) order, O(1) both ends) and timers in an indexed 4-ary min-heap on (due, seq) with
 /// position tracking, so removal by timer ID is O(log n). <see cref="TryDequeueDue"/> merges the two.
 /// </summary>
 internal sealed class EventQueue
@@ -24,6 +24,8 @@ internal sealed class EventQueue
     private int _heapCount;
     private QueueItem[] _slots = new QueueItem[64];
     private int[] _slotPos = new int[64];     // slot -> heap index, -1 when free
+    private int[] _sessPrev = new int[64];    // per-session timer list through the slots (no per-session set)
+    private int[] _sessNext = new int[64];
     private int[] _freeSlots = new int[64];
     private int _freeCount;
     private int _slotHigh;                    // slots [0, _slotHigh) have been used
@@ -70,11 +72,18 @@ internal sealed class EventQueue
             {
                 Array.Resize(ref _slots, _slots.Length * 2);
                 Array.Resize(ref _slotPos, _slotPos.Length * 2);
+                Array.Resize(ref _sessPrev, _sessPrev.Length * 2);
+                Array.Resize(ref _sessNext, _sessNext.Length * 2);
             }
             slot = _slotHigh++;
         }
         _slots[slot] = item;
         _timerSlots.Add(id, slot);
+        var owner = item.Dest;
+        _sessPrev[slot] = -1;
+        _sessNext[slot] = owner.TimerHead;
+        if (owner.TimerHead >= 0) _sessPrev[owner.TimerHead] = slot;
+        owner.TimerHead = slot;
         if (_heapCount == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
         int i = _heapCount++;
         _heap[i] = new HeapEntry { Due = item.Due, Seq = item.Seq, Slot = slot };
@@ -84,6 +93,34 @@ internal sealed class EventQueue
     }
 
     public bool ContainsTimer(int id) => _timerSlots.ContainsKey(id);
+
+    /// <summary>The session that owns timer <paramref name="id"/>, if it is pending.</summary>
+    public bool TryGetTimerOwner(int id, out Session owner)
+    {
+        if (_timerSlots.TryGetValue(id, out int slot))
+        {
+            owner = _slots[slot].Dest;
+            return true;
+        }
+        owner = null!;
+        return false;
+    }
+
+    /// <summary>Adds the IDs of <paramref name="session"/>'s pending timers (named <paramref name="name"/>, or all when null) to <paramref name="ids"/>.</summary>
+    public void CollectSessionTimers(Session session, string? name, List<int> ids)
+    {
+        for (int slot = session.TimerHead; slot >= 0; slot = _sessNext[slot])
+            if (name is null || _slots[slot].Event == name) ids.Add(_slots[slot].TimerId);
+    }
+
+    private void UnlinkFromSession(int slot)
+    {
+        var owner = _slots[slot].Dest;
+        int prev = _sessPrev[slot], next = _sessNext[slot];
+        if (prev >= 0) _sessNext[prev] = next;
+        else owner.TimerHead = next;
+        if (next >= 0) _sessPrev[next] = prev;
+    }
 
     public ref QueueItem TimerRef(int id) => ref _slots[_timerSlots[id]];
 
@@ -95,6 +132,7 @@ internal sealed class EventQueue
             return false;
         }
         item = _slots[slot];
+        UnlinkFromSession(slot);
         RemoveHeapAt(_slotPos[slot]);
         FreeSlot(slot);
         return true;
@@ -149,6 +187,7 @@ internal sealed class EventQueue
             int slot = _heap[0].Slot;
             item = _slots[slot];
             _timerSlots.Remove(item.TimerId);
+            UnlinkFromSession(slot);
             RemoveHeapAt(0);
             FreeSlot(slot);
             return true;
@@ -212,6 +251,7 @@ internal sealed class EventQueue
         Array.Clear(_ring);
         _head = 0;
         _ringCount = 0;
+        for (int i = 0; i < _heapCount; i++) _slots[_heap[i].Slot].Dest.TimerHead = -1;
         Array.Clear(_slots);
         _heapCount = 0;
         _freeCount = 0;
@@ -250,7 +290,7 @@ internal sealed class EventQueue
         var e = heap[i];
         while (i > 0)
         {
-            int parent = (i - 1) >> 1;
+            int parent = (i - 1) >> 2;
             if (!Less(e, heap[parent])) break;
             heap[i] = heap[parent];
             _slotPos[heap[i].Slot] = i;
@@ -262,18 +302,23 @@ internal sealed class EventQueue
 
     private void SiftDown(int i)
     {
+        // A 4-ary heap: half the levels of a binary one and the children share cache lines, which
+        // is what matters with a million pending timers (every level is a cache miss).
         var heap = _heap;
         int n = _heapCount;
         var e = heap[i];
         while (true)
         {
-            int child = 2 * i + 1;
-            if (child >= n) break;
-            if (child + 1 < n && Less(heap[child + 1], heap[child])) child++;
-            if (!Less(heap[child], e)) break;
-            heap[i] = heap[child];
+            int first = (i << 2) + 1;
+            if (first >= n) break;
+            int best = first;
+            int last = Math.Min(first + 4, n);
+            for (int c = first + 1; c < last; c++)
+                if (Less(heap[c], heap[best])) best = c;
+            if (!Less(heap[best], e)) break;
+            heap[i] = heap[best];
             _slotPos[heap[i].Slot] = i;
-            i = child;
+            i = best;
         }
         heap[i] = e;
         _slotPos[e.Slot] = i;
