@@ -23,5 +23,6 @@ return options.Mode switch
 {
     "measure" => new MeasureParent(options).Run(),
     "signal-probe" => SignalProbe.Run(options),
+    "kernel" => KernelMode.Run(options),
     _ => new StressParent(options).Run(),
 };

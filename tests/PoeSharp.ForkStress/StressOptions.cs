@@ -17,7 +17,7 @@ internal sealed class StressOptions
     public bool Verbose { get; private set; }
 
     public const string Usage =
-        "usage: PoeSharp.ForkStress [stress|measure|signal-probe] [--children N] [--respawns N] [--duration S]\n" +
+        "usage: PoeSharp.ForkStress [stress|measure|signal-probe|kernel] [--children N] [--respawns N] [--duration S]\n" +
         "       [--child-life MS] [--hang S] [--clients N] [--samples N] [--bootstrap] [--verbose]";
 
     public static StressOptions Parse(string[] args)
@@ -31,7 +31,7 @@ internal sealed class StressOptions
             double Dbl() => double.Parse(Next(), CultureInfo.InvariantCulture);
             switch (a)
             {
-                case "stress" or "measure" or "signal-probe": o.Mode = a; break;
+                case "stress" or "measure" or "signal-probe" or "kernel": o.Mode = a; break;
                 case "--children": o.Children = Int(); break;
                 case "--respawns": o.Respawns = Int(); break;
                 case "--duration": o.DurationSeconds = Dbl(); break;

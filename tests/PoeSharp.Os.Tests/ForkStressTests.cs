@@ -45,6 +45,14 @@ public sealed partial class ForkStressTests
     }
 
     [Test]
+    public void TheKernelForksAndReapsThroughItsPublicApi()
+    {
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60), "kernel", "--children", "4", "--respawns", "20");
+        Assert.That(stdout, Does.Contain("spawned=24 reaped=24 ok=24 fork_failures=0 leftover_processes=0"), stderr);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
     public void WithoutTheBootstrapATermWatcherLosesToTheRuntime()
     {
         var (code, stdout, _) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "signal-probe");

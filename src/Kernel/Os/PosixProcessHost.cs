@@ -43,11 +43,13 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
 
     /// <summary>
     /// The signal a child receives when the parent dies (prctl PR_SET_PDEATHSIG); 0 = none.
-    /// Default TERM: it reaches the child's signalfd like any TERM, so a child that watches TERM
-    /// can finish its work and one that does not is ended with TERM's default action. Use
-    /// <see cref="Signals.KILL"/> for children that may stop running their loop.
+    /// Default KILL: a parent that dies abnormally cannot ask its children to stop, and a TERM
+    /// would only reach a child whose loop is still running (TERM is blocked and read from the
+    /// signalfd), so a hung child would be left behind for ever. A parent that shuts down
+    /// cleanly sends its children TERM itself. Set <see cref="Signals.TERM"/> for children that
+    /// must finish their work even then.
     /// </summary>
-    public int ParentDeathSignal { get; set; } = Signals.TERM;
+    public int ParentDeathSignal { get; set; } = Signals.KILL;
 
     /// <summary>How long <see cref="Fork"/> waits for the other runtime threads to go quiet.</summary>
     public TimeSpan QuiesceTimeout { get; set; } = TimeSpan.FromSeconds(5);

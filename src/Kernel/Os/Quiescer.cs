@@ -35,7 +35,9 @@ internal static unsafe class Quiescer
     {
         EnsureBuffers();
         GC.Collect();
-        GC.WaitForPendingFinalizers();
+        // In a forked child the finalizer thread is a ghost: waiting for it never returns
+        // (a child forking grandchildren is supported; its finalizers simply never run).
+        if (!ForkSafety.IsForkedChild) GC.WaitForPendingFinalizers();
         samples = 0;
         int self = ProcessInterop.GetTid();
         long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);

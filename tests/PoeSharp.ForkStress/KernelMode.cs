@@ -1,0 +1,72 @@
+using System.Globalization;
+using PoeSharp.Os;
+
+namespace PoeSharp.ForkStress;
+
+/// <summary>
+/// The same fork/reap cycle through the kernel's public API: a session forks children with
+/// <c>Kernel.Fork</c>, each child runs a timer in the inherited session and exits, the parent
+/// reaps them with <c>SigChild</c> and respawns until the budget is spent.
+/// </summary>
+internal static class KernelMode
+{
+    private sealed class Heap
+    {
+        public int Spawned, Reaped, Ok, Failed;
+    }
+
+    public static int Run(StressOptions o)
+    {
+        int budget = o.Children + o.Respawns;
+        var heap = new Heap();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using (var kernel = new Kernel())
+        {
+            kernel.Create(heap, s => s
+                .On("_start", ctx =>
+                {
+                    for (int i = 0; i < o.Children; i++) ctx.Kernel.Yield("spawn");
+                })
+                .On("spawn", ctx =>
+                {
+                    if (ctx.Heap.Spawned >= budget || ForkSafety.IsForkedChild) return;   // a child inherits queued spawns
+                    var r = ctx.Kernel.Fork();
+                    if (r.Failed)
+                    {
+                        ctx.Heap.Failed++;
+                        Console.Error.WriteLine($"kernel mode: {r.Error}");
+                        return;
+                    }
+                    if (r.IsChild)
+                    {
+                        // The child inherits the session; a timer in it proves the kernel runs on.
+                        ctx.Kernel.Delay("child_done", TimeSpan.FromMilliseconds(o.ChildLifeMs));
+                        return;
+                    }
+                    ctx.Heap.Spawned++;
+                    ctx.Kernel.SigChild(r.Pid, "reaped");
+                })
+                .On("child_done", ctx =>
+                {
+                    var junk = new List<byte[]>();
+                    for (int i = 0; i < 1000; i++) junk.Add(new byte[1024]);
+                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    ForkSafety.Exit(0);
+                })
+                .On("reaped", ctx =>
+                {
+                    int status = ctx.Arg<int>(2);
+                    ctx.Heap.Reaped++;
+                    if (status == 0) ctx.Heap.Ok++;
+                    else Console.Error.WriteLine($"kernel mode: child {ctx.Arg<int>(1)} status {status}");
+                    ctx.Kernel.Yield("spawn");
+                }));
+            kernel.Run();
+        }
+        var leftovers = ProcScan.ChildrenOf(Native.GetPid());
+        bool pass = heap.Spawned == budget && heap.Ok == budget && heap.Failed == 0 && leftovers.Count == 0;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"kernel-mode: spawned={heap.Spawned} reaped={heap.Reaped} ok={heap.Ok} fork_failures={heap.Failed} leftover_processes={leftovers.Count} elapsed_s={started.Elapsed.TotalSeconds:F1} result={(pass ? "PASS" : "FAIL")}"));
+        return pass ? 0 : 1;
+    }
+}
