@@ -385,6 +385,33 @@ public sealed class ReadWriteWheelTests
     }
 
     [Test]
+    public void PutSeveralRecordsCountsEachAsAMessage()
+    {
+        var (ours, theirs) = Pair();
+        using var _ = theirs;
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel);
+        var heap = new Heap();
+        kernel.Create(heap, s => s
+            .On("_start", c =>
+            {
+                var w = c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, FlushedEvent = "flushed" });
+                w.Put("a", "bc", "def");
+                c.Heap.Log.Add($"{w.DriverOutMessages} messages, {w.DriverOutOctets} octets");
+            })
+            .On("flushed", c =>
+            {
+                c.Heap.Log.Add($"flushed {c.Heap.Wheel!.DriverOutMessages} {c.Heap.Wheel.DriverOutOctets}");
+                c.Heap.Wheel.Dispose();
+                c.Kernel.Post("guard", "done");
+            }));
+        guard.Run(kernel);
+        Assert.That(heap.Log, Is.EqualTo(new[] { "3 messages, 12 octets", "flushed 0 0" }));
+        var buf = new byte[32];
+        Assert.That(Encoding.ASCII.GetString(buf, 0, PosixSocket.Read(theirs.Fd, buf).Value), Is.EqualTo("a\r\nbc\r\ndef\r\n"));
+    }
+
+    [Test]
     public void AutoFlushWritesDuringPut()
     {
         var (ours, theirs) = Pair();
@@ -521,6 +548,69 @@ public sealed class ReadWriteWheelTests
         }));
         guard.Run(kernel);
         Assert.That(log, Is.EqualTo(new[] { "50/20", "high must stay above low", "low must stay below high", "low must be above 0", "high" }));
+    }
+
+    [Test]
+    public void TheWheelKeepsItsSessionAliveAfterEndOfFileUntilDisposed()
+    {
+        var (ours, theirs) = Pair();
+        theirs.Dispose();
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel);
+        var heap = new Heap();
+        Session? owner = null;
+        kernel.Create(heap, s => s
+            .On("_start", c =>
+            {
+                owner = c.Session;
+                c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, InputEvent = "got", ErrorEvent = "error" });
+            })
+            .On("error", c => c.Kernel.Post("probe", "probe")) // EOF: the read watcher is gone now
+            .On("dispose", c =>
+            {
+                c.Heap.Wheel!.Dispose();
+                c.Kernel.Post("guard", "done");
+            })
+            .On("_stop", c => c.Heap.Log.Add("stopped")));
+        kernel.Create(heap, s => s
+            .On("_start", c => c.Kernel.AliasSet("probe"))
+            .On("probe", c => c.Kernel.Yield("probe2")) // one more timeslice: a session with no references would be swept by now
+            .On("probe2", c =>
+            {
+                c.Heap.Log.Add(owner!.State + ": " + c.Kernel.Explain(owner));
+                c.Kernel.Post(owner, "dispose");
+                c.Kernel.AliasRemove("probe");
+            }));
+        guard.Run(kernel);
+        Assert.That(heap.Log, Has.Count.EqualTo(2));
+        Assert.That(heap.Log[0], Does.StartWith("Alive").And.Contain(ReadWriteWheel.LivenessTag));
+        Assert.That(heap.Log[1], Is.EqualTo("stopped"));
+    }
+
+    [Test]
+    public void PutFromAnotherSessionIsRejected()
+    {
+        var (ours, theirs) = Pair();
+        using var _ = theirs;
+        using var kernel = new Kernel();
+        var guard = Guard.Start(kernel);
+        var heap = new Heap();
+        string? message = null;
+        kernel.Create(heap, s => s
+            .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours }))
+            .On("dispose", c =>
+            {
+                c.Heap.Wheel!.Dispose();
+                c.Kernel.Post("guard", "done");
+            }));
+        kernel.Create(new Heap(), s => s.On("_start", c =>
+        {
+            try { heap.Wheel!.Put("x"); } catch (InvalidOperationException ex) { message = ex.Message; }
+            c.Kernel.Post(heap.Wheel!.Owner, "dispose");
+        }));
+        guard.Run(kernel);
+        Assert.That(message, Does.Contain("call Put inside that session"));
+        Assert.That(heap.Wheel!.DriverOutOctets, Is.Zero);
     }
 
     [Test]

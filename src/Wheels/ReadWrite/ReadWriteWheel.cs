@@ -114,14 +114,16 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         PosixSocket.SetNonBlocking(_inFd, true);
         if (_outFd != _inFd) PosixSocket.SetNonBlocking(_outFd, true);
 
+        // The wheel keeps its session alive until disposed (POE: its paused write watcher does).
+        // An extra reference does that without a system call; the write watcher is registered
+        // the first time output has to wait for the descriptor, so a connection whose replies
+        // always go out at once never needs one.
+        Kernel.RefcountIncrement(Owner, LivenessTag);
         if (_inputEvent is not null) StartReading();
-        // The write watcher exists for the wheel's whole life (paused while there is nothing to
-        // write), so the wheel keeps its session alive as in POE.
-        Kernel.Watch(_outFd, IoMode.Write, this);
-        Kernel.PauseWatch(_outFd, IoMode.Write);
-        _writeWatched = true;
-        _writePaused = true;
     }
+
+    /// <summary>The extra-reference tag that keeps the owner alive while a ReadWrite wheel exists.</summary>
+    internal const string LivenessTag = "ReadWriteWheel";
 
     /// <summary>The event that receives (record, wheelId); setting null stops reading, setting a name starts it again.</summary>
     public string? InputEvent
@@ -206,6 +208,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     public bool Put(object record)
     {
         ThrowIfDisposed();
+        ThrowIfNotOwner();
         ArgumentNullException.ThrowIfNull(record);
         long before = _output.Octets;
         _outFilter.Put(record, _output);
@@ -217,6 +220,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     public bool Put(params ReadOnlySpan<object> records)
     {
         ThrowIfDisposed();
+        ThrowIfNotOwner();
         long before = _output.Octets;
         foreach (var record in records)
         {
@@ -231,6 +235,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     public void Flush()
     {
         ThrowIfDisposed();
+        ThrowIfNotOwner();
         FlushCore();
     }
 
@@ -342,6 +347,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
             Kernel.Unwatch(_outFd, IoMode.Write);
         }
         _output.Clear();
+        if (Owner.State != SessionState.Stopped) Kernel.RefcountDecrement(Owner, LivenessTag);
         // Inside InputEvent the decode loop still reads the buffer; it releases it when done.
         if (!_decoding) ReleaseBuffer();
         if (_ownsHandles)
@@ -418,7 +424,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         }
         // Replies put by InputEvent go out now, before the next poll: this saves the write
         // watcher's resume, wait and pause (three system calls) per request/response.
-        if (!IsDisposed && _output.Octets > 0 && _writePaused) FlushCore();
+        if (!IsDisposed && _output.Octets > 0 && (_writePaused || !_writeWatched)) FlushCore();
     }
 
     /// <summary>Ensures free space after <see cref="_end"/>; false (and an error event) when the bound is reached.</summary>
@@ -526,11 +532,26 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
 
     private void ResumeWriting()
     {
-        if (_writeWatched && _writePaused)
+        if (_writeFinished) return;
+        if (!_writeWatched)
+        {
+            Kernel.Watch(_outFd, IoMode.Write, this);
+            _writeWatched = true;
+            _writePaused = false;
+        }
+        else if (_writePaused)
         {
             _writePaused = false;
             Kernel.ResumeWatch(_outFd, IoMode.Write);
         }
+    }
+
+    /// <summary>Watchers belong to a session, so output can only be queued from the owner (POE's rule too).</summary>
+    private void ThrowIfNotOwner()
+    {
+        if (!ReferenceEquals(Kernel.ActiveSession, Owner))
+            throw new InvalidOperationException(
+                $"{this} belongs to {Owner}; call Put inside that session (post it an event) instead of from {Kernel.ActiveSession}.");
     }
 
     private void PauseWriting()

@@ -55,10 +55,10 @@ public sealed record SocketFactoryOptions
 
     /// <summary>
     /// How many pending connections one read-readiness of the listener accepts (POE accepts one).
-    /// Default 16: draining a burst of 1000 pending connections took a median 19-21 µs of wall
-    /// time per connection with 16 against 25 µs with 1 (bench I/O figures
-    /// accept_burst_us_per_conn_batch*); the bound keeps a connection storm from delaying the
-    /// other sessions by more than 16 SuccessEvent handlers per timeslice.
+    /// Default 16: draining a burst of 1000 pending connections cost the same with 1 or 16 on an
+    /// idle machine and 7-35% less wall time per connection with 16 under load (bench/README.md,
+    /// I/O); the bound keeps a connection storm from delaying the other sessions by more than 16
+    /// SuccessEvent handlers per timeslice.
     /// </summary>
     public int MaxAcceptsPerReady { get; init; } = DefaultMaxAcceptsPerReady;
 }

@@ -24,6 +24,27 @@ namespace PoeSharp.Wheels;
 /// connections (POE takes one), stopping early when nothing is pending, when the wheel is disposed
 /// or paused by a handler, or after an accept error.</para>
 /// </remarks>
+/// <example>
+/// A Line echo server:
+/// <code>
+/// kernel.Create(new Server(), s => s
+///     .On("_start", c => c.Heap.Listener = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+///     {
+///         BindAddress = "127.0.0.1", BindPort = 0, Reuse = true, SuccessEvent = "accepted", FailureEvent = "failed",
+///     }))   // c.Heap.Listener.BoundPort is the port chosen
+///     .On("accepted", c =>
+///     {
+///         var rw = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+///         {
+///             Handle = c.Arg&lt;FileDescriptor&gt;(0), Filter = new LineFilter(), InputEvent = "input", ErrorEvent = "error",
+///         });
+///         c.Heap.Clients[rw.Id] = rw;
+///     })
+///     .On("input", c => c.Heap.Clients[c.Arg&lt;int&gt;(1)].Put(c.Arg&lt;string&gt;(0)))
+///     .On("error", c => { if (c.Heap.Clients.Remove(c.Arg&lt;int&gt;(3), out var rw)) rw.Dispose(); })
+///     .On("failed", c => Console.Error.WriteLine($"{c[0]} failed: {c[2]}")));
+/// </code>
+/// </example>
 public sealed class SocketFactoryWheel : Wheel, IReadyHandler
 {
     private enum Mode { Failed, Listening, Connecting, Done }
