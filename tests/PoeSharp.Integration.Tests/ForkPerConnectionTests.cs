@@ -39,4 +39,21 @@ public sealed class ForkPerConnectionTests
         Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
         Assert.That(server.ExitCode, Is.Zero, server.Tail());
     }
+
+    [Test]
+    public void Sigint_to_the_group_lets_an_inflight_request_finish_and_ends_every_process()
+    {
+        ServerProcess server = _server = ServerProcess.StartListening("ForkPerConnection", "--quiet");
+        using var socket = HttpProbe.Connect(server.Port);
+        socket.Send("GET / HTTP/1.1\r\nHost: late\r\n"u8.ToArray());
+        Assert.That(ServerProcess.Eventually(() => server.Children().Count == 1, TimeSpan.FromSeconds(5)), Is.True,
+            "no child was forked for the connection:\n" + server.Tail());
+        server.SignalGroup(ProcessTree.SIGINT);
+        Thread.Sleep(200);
+        socket.Send("\r\n"u8.ToArray());
+        List<HttpAnswer> answers = HttpProbe.ParseAll(HttpProbe.ReadToEnd(socket));
+        Assert.That(answers.Select(a => a.Status), Is.EqualTo(new[] { 200 }));
+        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
+        Assert.That(server.ExitCode, Is.Zero, server.Tail());
+    }
 }
