@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Puts the same bounded load on PreforkHttpd, ForkPerConnection, the Perl original (DEBUG 0) and,
+# when installed, nginx, interleaved round by round, and prints requests/s, p50/p99 latency,
+# failed requests and the ratio to the Perl original.
+#
+# Modes: close = one request per connection, churn on (the original's TESTING_CHURN 1);
+# nochurn = the same with churn off (TESTING_CHURN 0 in the Perl copy, --no-churn); keepalive =
+# persistent connections (--keep-alive; the Perl original has none, so it closes each one).
+#
+#   bench/prefork/run.sh [--duration S] [--rounds N] [--connections N] [--modes "close nochurn keepalive"]
+#                        [--servers "prefork fpc perl nginx"] [--no-build]
+#
+# Servers run on CPU 0 and the client on CPU 1 (taskset) when the machine has two CPUs.
+# Every server is started by this script in its own process group and stopped by pid.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+DURATION=5
+ROUNDS=3
+CONNECTIONS=32
+MODES="close nochurn keepalive"
+SERVERS="prefork fpc perl nginx"
+BUILD=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --duration) DURATION="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --connections) CONNECTIONS="$2"; shift 2 ;;
+    --modes) MODES="$2"; shift 2 ;;
+    --servers) SERVERS="$2"; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+WORK="$(mktemp -d /tmp/prefork-bench.XXXXXX)"
+chmod 755 "$WORK"   # nginx workers run as another user
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do
+    [[ -n "$pid" ]] || continue
+    kill -TERM -- "-$pid" 2>/dev/null || true
+  done
+  sleep 1
+  for pid in "${PIDS[@]:-}"; do
+    [[ -n "$pid" ]] || continue
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+  [[ -f "$WORK/nginx.pid" ]] && kill -QUIT "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+SERVER_CPU=""; CLIENT_CPU=""
+if command -v taskset >/dev/null && [[ "$(nproc)" -ge 2 ]]; then
+  SERVER_CPU="taskset -c 0"; CLIENT_CPU="taskset -c 1"
+fi
+
+if [[ $BUILD == 1 ]]; then
+  for p in examples/PreforkHttpd examples/ForkPerConnection bench/PoeSharp.LoadClient; do
+    if ! dotnet build "$ROOT/$p" -c Release --nologo -v q >"$WORK/build.log" 2>&1; then
+      grep -E "error|Error" "$WORK/build.log" >&2 || cat "$WORK/build.log" >&2
+      echo "run.sh: building $p failed" >&2; exit 1
+    fi
+  done
+fi
+PREFORK_DLL="$ROOT/examples/PreforkHttpd/bin/Release/net10.0/PreforkHttpd.dll"
+FPC_DLL="$ROOT/examples/ForkPerConnection/bin/Release/net10.0/ForkPerConnection.dll"
+CLIENT_DLL="$ROOT/bench/PoeSharp.LoadClient/bin/Release/net10.0/PoeSharp.LoadClient.dll"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_port() {
+  for _ in $(seq 1 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  echo "run.sh: nothing listens on port $1" >&2; return 1
+}
+
+# start NAME MODE: starts a server, sets PORT.
+start() {
+  local name="$1" mode="$2" extra=""
+  PORT="$(free_port)"
+  local churn=1
+  # Persistent connections last 10,000 requests on every server (nginx: keepalive_requests).
+  [[ "$mode" == keepalive ]] && extra="--keep-alive --max-requests 10000"
+  [[ "$mode" == nochurn ]] && churn=0
+  case "$name" in
+    prefork)
+      [[ $churn == 0 ]] && extra="--no-churn"
+      setsid $SERVER_CPU dotnet "$PREFORK_DLL" --port "$PORT" --quiet $extra >"$WORK/$name.log" 2>&1 & ;;
+    fpc)
+      # One child per connection: with persistent connections every client needs its own child.
+      [[ "$mode" == keepalive ]] && extra="$extra --max-processes $((CONNECTIONS + 8))"
+      setsid $SERVER_CPU dotnet "$FPC_DLL" --port "$PORT" --quiet $extra >"$WORK/$name.log" 2>&1 & ;;
+    perl)
+      # The original with DEBUG 0 and another port; the seed itself is not touched.
+      sed -e 's/use constant DEBUG         => 1;/use constant DEBUG         => 0;/' \
+          -e "s/use constant SERVER_PORT   => 8888;/use constant SERVER_PORT   => $PORT;/" \
+          -e "s/use constant TESTING_CHURN => 1;/use constant TESTING_CHURN => $churn;/" \
+          /work/shared/seeds/poe-prefork-server.pl >"$WORK/poe-prefork-server.pl"
+      setsid $SERVER_CPU perl "$WORK/poe-prefork-server.pl" >"$WORK/$name.log" 2>&1 & ;;
+    nginx)
+      mkdir -p "$WORK/www" "$WORK/nginx-tmp"
+      printf '<html><head><title>POE Pre-Forking Server Example</title></head><body><table border=1><tr><td>Host</td><td>127.0.0.1</td></tr><tr><td>PID</td><td>1</td></tr><tr><td>time</td><td>static</td></tr></table></body></html>' >"$WORK/www/index.html"
+      cat >"$WORK/nginx.conf" <<NGINX
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-tmp; proxy_temp_path $WORK/nginx-tmp; fastcgi_temp_path $WORK/nginx-tmp;
+  uwsgi_temp_path $WORK/nginx-tmp; scgi_temp_path $WORK/nginx-tmp;
+  keepalive_requests 10000;
+  server { listen 127.0.0.1:$PORT; root $WORK/www; default_type text/html; }
+}
+NGINX
+      setsid $SERVER_CPU /usr/sbin/nginx -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" >"$WORK/$name.log" 2>&1 & ;;
+  esac
+  PIDS+=("$!")
+  SERVER_PID="$!"
+  wait_port "$PORT"
+  sleep 0.5
+}
+
+stop() {
+  kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
+  kill -INT -- "-$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
+AVAILABLE=""
+for s in $SERVERS; do
+  case "$s" in
+    nginx) [[ -x /usr/sbin/nginx ]] && AVAILABLE+=" $s" ;;
+    perl) perl -MPOE -e1 2>/dev/null && AVAILABLE+=" $s" ;;
+    *) AVAILABLE+=" $s" ;;
+  esac
+done
+
+RESULTS="$WORK/results.txt"
+: >"$RESULTS"
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, ${CONNECTIONS} connections, ${DURATION} s x ${ROUNDS} rounds, servers:${AVAILABLE}"
+for mode in $MODES; do
+  # Every server of this mode runs for the whole mode, so each round measures them back to back.
+  declare -A PORTS=() SPIDS=()
+  for s in $AVAILABLE; do
+    start "$s" "$mode"; PORTS[$s]=$PORT; SPIDS[$s]=$SERVER_PID
+  done
+  for round in $(seq 1 "$ROUNDS"); do
+    for s in $AVAILABLE; do
+      client_mode=""
+      [[ "$mode" == keepalive ]] && client_mode="--keep-alive"
+      out="$($CLIENT_CPU dotnet "$CLIENT_DLL" --name "$s" --port "${PORTS[$s]}" --connections "$CONNECTIONS" \
+              --duration "$DURATION" --warmup 1 $client_mode)"
+      echo "[$mode, round $round] $(grep -v '^RESULT' <<<"$out")"
+      echo "mode=$mode round=$round $(grep '^RESULT' <<<"$out")" >>"$RESULTS"
+    done
+  done
+  for s in $AVAILABLE; do SERVER_PID=${SPIDS[$s]}; stop; done
+  unset PORTS SPIDS
+done
+
+echo
+echo "| mode | server | req/s (median) | p50 ms | p99 ms | failed | ratio to Perl |"
+echo "|---|---|---:|---:|---:|---:|---:|"
+python3 - "$RESULTS" <<'PY'
+import sys, statistics, collections
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    kv = dict(p.split('=', 1) for p in line.split() if '=' in p)
+    rows[(kv['mode'], kv['name'])].append(kv)
+def med(xs):
+    xs = [float(x) for x in xs if x != 'NaN']
+    return statistics.median(xs) if xs else float('nan')
+for mode in dict.fromkeys(m for m, _ in rows):
+    perl = med(r['rps'] for r in rows.get((mode, 'perl'), [])) if (mode, 'perl') in rows else None
+    for (m, name), rs in rows.items():
+        if m != mode: continue
+        rps = med(r['rps'] for r in rs)
+        failed = sum(int(r['failed']) for r in rs)
+        kinds = ','.join(f"{k}={sum(int(r[k]) for r in rs)}" for k in ('connect','reset','short','dup','stalled','status','body') if sum(int(r[k]) for r in rs))
+        ratio = f"{rps / perl:.1f}x" if perl else "-"
+        print(f"| {mode} | {name} | {rps:.0f} | {med(r['p50_ms'] for r in rs):.2f} | {med(r['p99_ms'] for r in rs):.2f} | {failed}{' ('+kinds+')' if kinds else ''} | {ratio} |")
+PY

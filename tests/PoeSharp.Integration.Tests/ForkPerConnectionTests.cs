@@ -1,0 +1,59 @@
+using PoeSharp.Integration.Tests.Support;
+
+namespace PoeSharp.Integration.Tests;
+
+/// <summary>ForkPerConnection as a real process: one child per connection, each reaped by pid.</summary>
+[Category("Integration")]
+[NonParallelizable]
+public sealed class ForkPerConnectionTests
+{
+    private ServerProcess? _server;
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (_server is null) return;
+        ProcInfo[] left = _server.KillLeftovers();
+        string log = _server.Tail();
+        _server.Dispose();
+        _server = null;
+        Assert.That(left, Is.Empty, "Processes were still running after the test and had to be killed:\n" + log);
+    }
+
+    [Test]
+    public void Each_connection_is_answered_by_its_own_child_which_is_reaped()
+    {
+        ServerProcess server = _server = ServerProcess.StartListening("ForkPerConnection", "--quiet", "--max-processes", "8");
+        var answers = new HttpAnswer[40];
+        Parallel.For(0, answers.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+            answers[i] = HttpProbe.Get(server.Port, ("Host", "fpc.test"), ("X-Request", i.ToString())));
+
+        Assert.That(answers.Select(a => a.Status), Is.All.EqualTo(200));
+        Assert.That(answers.Select((a, i) => a.Rows()[1].Value == i.ToString()), Is.All.True);
+        Assert.That(answers.Select(a => a.Pid).Distinct().Count(), Is.EqualTo(answers.Length), "a child served two connections");
+        Assert.That(answers.Select(a => a.Pid), Has.None.EqualTo(server.Pid), "the parent served a request itself");
+        Assert.That(ServerProcess.Eventually(() => server.Children().Count == 0, TimeSpan.FromSeconds(5)), Is.True,
+            "children were left running or unreaped");
+
+        server.Signal(ProcessTree.SIGTERM);
+        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
+        Assert.That(server.ExitCode, Is.Zero, server.Tail());
+    }
+
+    [Test]
+    public void Sigint_to_the_group_lets_an_inflight_request_finish_and_ends_every_process()
+    {
+        ServerProcess server = _server = ServerProcess.StartListening("ForkPerConnection", "--quiet");
+        using var socket = HttpProbe.Connect(server.Port);
+        socket.Send("GET / HTTP/1.1\r\nHost: late\r\n"u8.ToArray());
+        Assert.That(ServerProcess.Eventually(() => server.Children().Count == 1, TimeSpan.FromSeconds(5)), Is.True,
+            "no child was forked for the connection:\n" + server.Tail());
+        server.SignalGroup(ProcessTree.SIGINT);
+        Thread.Sleep(200);
+        socket.Send("\r\n"u8.ToArray());
+        List<HttpAnswer> answers = HttpProbe.ParseAll(HttpProbe.ReadToEnd(socket));
+        Assert.That(answers.Select(a => a.Status), Is.EqualTo(new[] { 200 }));
+        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
+        Assert.That(server.ExitCode, Is.Zero, server.Tail());
+    }
+}
