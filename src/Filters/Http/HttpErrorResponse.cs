@@ -41,6 +41,7 @@ public sealed class HttpErrorResponse : HttpResponse
         RejectionReason.UnsupportedTransferCoding or RejectionReason.MethodNotImplemented => 501,
         RejectionReason.LengthRequired => 411,
         RejectionReason.ContentTooLarge => 413,
+        RejectionReason.ExpectationFailed => 417,
         _ => 400,
     };
 

@@ -19,11 +19,17 @@ public static class HttpKeepAlive
     /// Decides whether the connection stays open after <paramref name="response"/> answers
     /// <paramref name="request"/>, sets <see cref="HttpResponse.CloseConnection"/> accordingly (and
     /// <see cref="HttpResponse.Request"/> when unset), and returns true to keep the connection.
+    /// An interim (1xx) response always keeps it: the final response is still to come.
     /// </summary>
     public static bool Decide(HttpRequest? request, HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
         if (request is not null) response.Request ??= request;
+        if (response.IsInterim)
+        {
+            response.CloseConnection = false;
+            return true;
+        }
         bool close = response is HttpErrorResponse
                      || request is null
                      || !RequestAllowsKeepAlive(request)

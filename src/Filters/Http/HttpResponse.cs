@@ -54,6 +54,14 @@ public class HttpResponse : HttpMessage
     public virtual bool CloseConnection { get; set; }
 
     /// <summary>
+    /// True for a 1xx status: an interim response (such as <see cref="HttpContinueResponse"/>) that
+    /// precedes the final response to the same request. Put writes only its status line, its own
+    /// header fields and the blank line (no Date, Content-Length or Connection), and the caller
+    /// keeps the connection open after flushing it.
+    /// </summary>
+    public bool IsInterim => _statusCode < 200;
+
+    /// <summary>
     /// True when the body follows as <see cref="HttpBodyChunk"/> records: Put writes the head with
     /// <c>Transfer-Encoding: chunked</c> (HTTP/1.1) or without a length and with <c>Connection: close</c> (HTTP/1.0).
     /// </summary>

@@ -26,6 +26,8 @@ public sealed partial class HttpdFilter
     private string? _transferEncoding;
     private int _hostCount;
     private bool _connectionClose, _connectionKeepAlive;
+    private bool _expectContinue, _expectOther;
+    private int _interimEnd; // > 0: the head ends here and an HttpContinueResponse is due
     private int _lastHeaderCount = 4;
 
     private HttpRequest? _request;
@@ -64,6 +66,17 @@ public sealed partial class HttpdFilter
             State.Headers or State.Body or State.ChunkLine or State.ChunkData or State.Trailers => !ContinueHead(input, ref reason, ref detail, ref end),
             _ => false,
         };
+
+        if (!rejected && _interimEnd > 0)
+        {
+            // The interim record consumes the head, so it is never a record from no bytes (a wheel
+            // waits for new input after one of those) and the body that may follow is parsed next.
+            record = new HttpContinueResponse(_request!);
+            consumed = _interimEnd;
+            _interimEnd = 0;
+            _bodyStart = _fieldLineStart = _fieldScan = 0;
+            return DecodeStatus.Record;
+        }
 
         if (rejected)
         {
@@ -109,6 +122,8 @@ public sealed partial class HttpdFilter
         _transferEncoding = null;
         _hostCount = 0;
         _connectionClose = _connectionKeepAlive = false;
+        _expectContinue = _expectOther = false;
+        _interimEnd = 0;
         _request = null;
         _bodyStart = 0;
         _chunkSize = 0;
@@ -285,6 +300,14 @@ public sealed partial class HttpdFilter
                 end = sectionEnd;
                 return true;
             }
+            if (_expectContinue && _limits.AutoContinue && !HttpVersions.IsHttp10(_request!.Version))
+            {
+                // Split-independent rule: the interim record comes whenever such a head completes,
+                // even when body bytes already follow it (RFC 9110 §10.1.1 lets a server omit it
+                // then, but does not require that; clients accept any 1xx before the final response).
+                _interimEnd = sectionEnd;
+                return true;
+            }
         }
 
         if (_state == State.Body)
@@ -450,6 +473,10 @@ public sealed partial class HttpdFilter
                 else if (Ascii.EqualsIgnoreCase(option, "keep-alive"u8)) _connectionKeepAlive = true;
             }
         }
+        else if (name.Length == 6 && (name[0] | 0x20) == 'e' && Ascii.EqualsIgnoreCase(name, "Expect"u8))
+        {
+            NoteExpectations(value);
+        }
         else if (name.Length == 4 && Ascii.EqualsIgnoreCase(name, "Host"u8))
         {
             if (++_hostCount > 1)
@@ -458,6 +485,23 @@ public sealed partial class HttpdFilter
                 return Fail(RejectionReason.InvalidHost, "The Host value is not host[:port].", ref reason, ref detail);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Expect = #expectation; only 100-continue (no parameters) is defined, and empty list elements
+    /// are allowed (RFC 9110 §5.6.1). Judged in CompleteHead, once the version counts. Kept out of
+    /// line: rare, and the field loop stays small.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NoteExpectations(ReadOnlySpan<byte> value)
+    {
+        foreach (Range r in value.Split((byte)','))
+        {
+            ReadOnlySpan<byte> expectation = value[r].Trim(" \t"u8);
+            if (expectation.IsEmpty) continue;
+            if (Ascii.EqualsIgnoreCase(expectation, "100-continue"u8)) _expectContinue = true;
+            else _expectOther = true;
+        }
     }
 
     private bool CompleteHead(ref RejectionReason reason, ref string? detail)
@@ -495,6 +539,11 @@ public sealed partial class HttpdFilter
             // HTTP/1.0 has no other way to delimit a request body (Kestrel: LengthRequiredHttp10);
             // in HTTP/1.1 no Content-Length and no Transfer-Encoding means an empty body (RFC 9112 §6.3).
             return Fail(RejectionReason.LengthRequired, $"An HTTP/1.0 {request.Method} needs Content-Length.", ref reason, ref detail);
+
+        // HTTP/1.0 predates Expect: a server MUST ignore 100-continue there (RFC 9110 §10.1.1), and
+        // ignores the rest with it. Checked after the framing, so a framing error keeps its status.
+        if (_expectOther && !http10 && _limits.AutoContinue)
+            return Fail(RejectionReason.ExpectationFailed, "The only expectation this server can meet is 100-continue.", ref reason, ref detail);
         return true;
     }
 

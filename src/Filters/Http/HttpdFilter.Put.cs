@@ -14,9 +14,12 @@ public sealed partial class HttpdFilter
     /// Writes <paramref name="response"/>: status line with the standard reason phrase, the
     /// response's headers, then Date, Content-Length (or <c>Transfer-Encoding: chunked</c> when
     /// <see cref="HttpResponse.Streamed"/>) and Connection unless the response sets them, a blank
-    /// line and the body (none for HEAD, 1xx, 204 and 304).
+    /// line and the body (none for HEAD, 204 and 304). An interim (1xx) response, such as
+    /// <see cref="HttpContinueResponse"/>, is only its status line, its own header fields and the
+    /// blank line: <c>HTTP/1.1 100 Continue\r\n\r\n</c>; it changes no state of the filter.
     /// </summary>
     /// <exception cref="InvalidOperationException">A streamed response is still open: Put <see cref="HttpBodyChunk.Final"/> first.</exception>
+    /// <exception cref="ArgumentException">An interim response for HTTP/1.0, which has none.</exception>
     public void Put(HttpResponse response, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -26,6 +29,8 @@ public sealed partial class HttpdFilter
 
         Version version = response.Version;
         bool http10 = HttpVersions.IsHttp10(version);
+        if (http10 && response.IsInterim)
+            throw new ArgumentException($"A {response.StatusCode} (interim) response cannot be sent to an HTTP/1.0 client (RFC 9110 §15.2); leave it out.", nameof(response));
         int status = response.StatusCode;
         bool bodyForbidden = status < 200 || status == 204 || status == 304;
         bool head = response.Request?.Method == "HEAD";
@@ -39,6 +44,14 @@ public sealed partial class HttpdFilter
         WriteText(output, response.ReasonPhrase);
         WriteAscii(output, "\r\n");
 
+        if (response.IsInterim)
+        {
+            // RFC 9110 §15.2: no content, no framing fields; the final response carries Date and Connection.
+            foreach (HttpField field in response.Headers.AsSpan()) WriteField(output, field);
+            WriteAscii(output, "\r\n");
+            return;
+        }
+
         bool hasDate = false, hasLength = false, hasConnection = false, hasTe = false;
         foreach (HttpField field in response.Headers.AsSpan())
         {
@@ -47,10 +60,7 @@ public sealed partial class HttpdFilter
             else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) hasLength = true;
             else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) hasConnection = true;
             else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) hasTe = true;
-            WriteText(output, name);
-            WriteAscii(output, ": ");
-            WriteText(output, field.Value);
-            WriteAscii(output, "\r\n");
+            WriteField(output, field);
         }
         if (!hasDate)
         {
@@ -116,6 +126,14 @@ public sealed partial class HttpdFilter
                 break;
         }
         if (chunk.IsFinal) _putMode = PutMode.None;
+    }
+
+    private static void WriteField(IBufferWriter<byte> output, HttpField field)
+    {
+        WriteText(output, field.Name);
+        WriteAscii(output, ": ");
+        WriteText(output, field.Value);
+        WriteAscii(output, "\r\n");
     }
 
     private static void WriteAscii(IBufferWriter<byte> output, string text)

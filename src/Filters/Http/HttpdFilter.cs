@@ -16,6 +16,21 @@ namespace PoeSharp.Filters.Http;
 /// <para>The caller owns the bytes. The filter remembers how far it scanned and never rescans;
 /// limits (<see cref="HttpdLimits"/>) are checked against what is presented, so the caller's buffer
 /// never holds more than <see cref="HttpdLimits.MaxBufferedBytes"/> for one request.</para>
+/// <para><c>Expect: 100-continue</c> (RFC 9110 §10.1.1), unless <see cref="HttpdLimits.AutoContinue"/> is
+/// false: when the head of an HTTP/1.1 request with that expectation and a body (Content-Length
+/// above 0, or chunked) is complete, <see cref="TryGetOne"/> first returns an
+/// <see cref="HttpContinueResponse"/> (status 100, <see cref="HttpResponse.IsInterim"/> true,
+/// <see cref="HttpResponse.Request"/> the head so far; it consumes the head's bytes), then the
+/// <see cref="HttpRequest"/> once the body is in. The rule depends only on the head, never on how
+/// the bytes were split: the interim record comes even when the body arrived with the head (a
+/// client that did not wait ignores the extra 1xx, as it must). Limits and framing checks come
+/// first, so a Content-Length over the limit gives 413 and no 100; a chunked body can still be
+/// refused with 413 after the 100. Any other expectation is a 417 error record; an empty body or
+/// HTTP/1.0 gets no interim record, and HTTP/1.0 ignores Expect altogether.</para>
+/// <para>The caller's contract: a response record is Put back as POE's handler does. After flushing an
+/// interim response (<see cref="HttpResponse.IsInterim"/>) the connection stays open and reading
+/// goes on; only a final response may be followed by closing. To refuse the body, Put a final
+/// response with <see cref="HttpResponse.CloseConnection"/> instead of the interim record and close.</para>
 /// <para>After an error record, or after a request that closes the connection (HTTP/1.0 without
 /// keep-alive, <c>Connection: close</c>), further input is discarded with <see cref="DecodeStatus.Error"/>
 /// until <see cref="Reset"/>: RFC 9112 §9.6 forbids processing more requests on that connection.</para>

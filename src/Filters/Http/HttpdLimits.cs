@@ -29,6 +29,14 @@ public sealed record HttpdLimits
     public bool RequireHost { get; init; } = true;
 
     /// <summary>
+    /// Answer <c>Expect: 100-continue</c> (default true): an HTTP/1.1 request head with that
+    /// expectation and a body yields an <see cref="HttpContinueResponse"/> record before the request,
+    /// and any other expectation yields a 417 record. When false, Expect is ignored as
+    /// POE::Filter::HTTPD ignores it: the request record comes only after its body.
+    /// </summary>
+    public bool AutoContinue { get; init; } = true;
+
+    /// <summary>
     /// The most bytes the filter can ask its caller to keep before it returns a record or an error:
     /// the bound on the caller's buffer.
     /// </summary>

@@ -49,4 +49,6 @@ public enum RejectionReason
     InvalidChunk,
     /// <summary>A method this server does not implement at the framing level (CONNECT) (501).</summary>
     MethodNotImplemented,
+    /// <summary>An HTTP/1.1 Expect field with an expectation other than 100-continue (417, RFC 9110 §10.1.1).</summary>
+    ExpectationFailed,
 }

@@ -26,11 +26,13 @@ public sealed class HttpdFuzzTests
         "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n",
         "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nPUT /x HTTP/1.0\r\nContent-Length: 1\r\n\r\nx",
         "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
+        "POST /e HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: h\r\n\r\n",
+        "PUT /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n2\r\nab\r\n0\r\n\r\n",
     ];
 
     private static readonly byte[] Interesting = "\r\n \t:;\"\\0123456789aAfFxX/%*.,=-\0\x7f\xff"u8.ToArray();
 
-    private static readonly int[] Statuses = [400, 411, 413, 414, 431, 501, 505];
+    private static readonly int[] Statuses = [400, 411, 413, 414, 417, 431, 501, 505];
 
     [Test]
     public void RandomAndMutatedInputs()
@@ -77,6 +79,15 @@ public sealed class HttpdFuzzTests
                 Assert.That(Statuses, Does.Contain(e.StatusCode));
                 Assert.That(i, Is.EqualTo(result.Records.Count - 1), "a record followed an error record");
                 Assert.That(result.Leftover, Is.Zero, "an error record consumes the rest of the input");
+            }
+            else if (result.Records[i] is HttpContinueResponse interim)
+            {
+                // An interim record is followed by its request or an error record, or ends the output while the body is awaited.
+                Assert.That(interim.Request!.Version, Is.GreaterThan(new Version(1, 0)), "HTTP/1.0 never gets an interim record");
+                Assert.That(interim.VersionText, Is.EqualTo("HTTP/1.1"));
+                if (i + 1 < result.Records.Count && result.Records[i + 1] is HttpRequest next) Assert.That(next, Is.SameAs(interim.Request));
+                else if (i + 1 == result.Records.Count) Assert.That(filter.IsClosed, Is.False);
+                else Assert.That(result.Records[i + 1], Is.InstanceOf<HttpErrorResponse>());
             }
             else
             {
