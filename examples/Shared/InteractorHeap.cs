@@ -34,6 +34,9 @@ internal sealed class InteractorHeap(FileDescriptor socket, IPAddress? peerAddr,
     /// <summary>The last response said <c>Connection: close</c>: shut down once it is flushed, ignore further requests.</summary>
     public bool CloseAfterFlush { get; set; }
 
+    /// <summary>A "100 Continue" went out: the request's body is on its way, under the read timeout.</summary>
+    public bool AwaitingBody { get; set; }
+
     /// <summary>The server is stopping: answer what is in flight, keep nothing open.</summary>
     public bool Stopping { get; set; }
 }

@@ -73,10 +73,13 @@ internal static class InteractorSession
 
         if (request is HttpResponse error)
         {
-            heap.CloseAfterFlush = true;
+            // An interim answer ("100 Continue") keeps the connection: the request's body follows.
+            heap.AwaitingBody = error.IsInterim;
+            heap.CloseAfterFlush = !error.IsInterim;
             heap.Client.Put(error);
             return;
         }
+        heap.AwaitingBody = false;
 
         var httpRequest = (HttpRequest)request;
         var response = new HttpResponse(200) { Request = httpRequest };
@@ -133,7 +136,7 @@ internal static class InteractorSession
             Delete(ctx);
             return;
         }
-        ctx.Kernel.Delay("got_timeout", heap.Options.KeepAliveTimeout);
+        ctx.Kernel.Delay("got_timeout", heap.AwaitingBody ? heap.Options.ReadTimeout : heap.Options.KeepAliveTimeout);
     }
 
     // The client took too long to send a request or to read the answer, or sat idle.

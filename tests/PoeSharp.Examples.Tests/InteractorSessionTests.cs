@@ -144,6 +144,19 @@ public sealed class InteractorSessionTests
     }
 
     [Test]
+    public void Expect_100_continue_gets_an_interim_answer_then_the_page_on_the_same_connection()
+    {
+        Session session = Start();
+        Send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+        Assert.That(Received(), Is.EqualTo("HTTP/1.1 100 Continue\r\n\r\n"));
+        Assert.That(session.State, Is.EqualTo(SessionState.Alive), "the interim answer must not close the connection");
+        Send("hello");
+        Assert.That(Received(), Does.StartWith("HTTP/1.1 200 OK").And.Contain("Connection: close"));
+        Assert.That(session.State, Is.EqualTo(SessionState.Stopped));
+        _fake.ThrowIfHandlerFailed();
+    }
+
+    [Test]
     public void Dropping_an_inherited_connection_writes_nothing_and_does_not_shut_the_socket_down()
     {
         Session session = Start();
