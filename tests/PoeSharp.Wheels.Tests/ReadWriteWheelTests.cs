@@ -82,7 +82,7 @@ public sealed class ReadWriteWheelTests
                 c.Kernel.Post("guard", "done");
             }));
         guard.Run(kernel);
-        Assert.That(heap.Errors.Select(e => (e.Op, e.Errno, e.Message)), Is.EqualTo(new[] { ("write", SocketErrno.EPIPE, "Broken pipe") }));
+        Assert.That(heap.Errors.Select(e => (e.Op, e.Errno, e.Message)), Is.EqualTo(new[] { ("write", Errno.EPIPE, "Broken pipe") }));
         Assert.That(heap.Log, Is.Empty, "nothing was flushed");
     }
 
@@ -142,7 +142,7 @@ public sealed class ReadWriteWheelTests
         Assert.That(heap.Records, Is.Empty);
         Assert.That(heap.Errors, Has.Count.EqualTo(1));
         Assert.That(heap.Errors[0].Op, Is.EqualTo("decode"));
-        Assert.That(heap.Errors[0].Errno, Is.EqualTo(SocketErrno.EBADMSG));
+        Assert.That(heap.Errors[0].Errno, Is.EqualTo(Errno.EBADMSG));
         Assert.That(heap.Errors[0].Message, Does.StartWith("Line:").And.Contain("MaxLineLength"));
     }
 
@@ -170,7 +170,7 @@ public sealed class ReadWriteWheelTests
             }));
         guard.Run(kernel);
         Assert.That(heap.Records, Is.Empty);
-        Assert.That(heap.Errors.Select(e => (e.Op, e.Errno)), Is.EqualTo(new[] { ("read", SocketErrno.ENOBUFS) }));
+        Assert.That(heap.Errors.Select(e => (e.Op, e.Errno)), Is.EqualTo(new[] { ("read", Errno.ENOBUFS) }));
         Assert.That(heap.Errors[0].Message, Does.Contain("128 bytes"));
     }
 

@@ -58,7 +58,7 @@ public sealed class SocketFactoryWheelTests
             }));
         guard.Run(kernel);
         Assert.That(heap.Log, Is.Empty);
-        Assert.That(heap.Failures, Is.EqualTo(new[] { ("connect", SocketErrno.ECONNREFUSED, "Connection refused", id) }));
+        Assert.That(heap.Failures, Is.EqualTo(new[] { ("connect", Errno.ECONNREFUSED, "Connection refused", id) }));
     }
 
     [Test]
@@ -104,7 +104,7 @@ public sealed class SocketFactoryWheelTests
             guard.Run(kernel);
             if (heap.Log.Count > 0) Assert.Inconclusive("this kernel accepted a connection beyond the backlog; the timeout could not be exercised");
             Assert.That(heap.Failures.Select(f => (f.Op, f.Errno, f.Message)),
-                        Is.EqualTo(new[] { ("connect", SocketErrno.ETIMEDOUT, "Connection timed out") }));
+                        Is.EqualTo(new[] { ("connect", Errno.ETIMEDOUT, "Connection timed out") }));
         }
         finally
         {
@@ -195,7 +195,7 @@ public sealed class SocketFactoryWheelTests
             }));
         guard.Run(kernel);
         Assert.That(heap.Log, Is.EqualTo(new[] { "constructed", "failed" }), "yielded: the handler runs after the constructor returns");
-        Assert.That(heap.Failures.Select(f => (f.Op, f.Errno)), Is.EqualTo(new[] { ("bind", SocketErrno.EADDRINUSE) }));
+        Assert.That(heap.Failures.Select(f => (f.Op, f.Errno)), Is.EqualTo(new[] { ("bind", Errno.EADDRINUSE) }));
     }
 
     [Test]

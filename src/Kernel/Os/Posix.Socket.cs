@@ -62,10 +62,10 @@ public static unsafe class PosixSocket
                 return OsError.None;
             }
             var error = OsError.Last();
-            if (error.Errno == SocketErrno.EINTR) continue;
+            if (error.Errno == Errno.EINTR) continue;
             socket = null;
             peer = null;
-            return error.Errno == SocketErrno.EAGAIN ? OsError.None : error;
+            return error.Errno == Errno.EAGAIN ? OsError.None : error;
         }
     }
 
@@ -80,7 +80,7 @@ public static unsafe class PosixSocket
         if (SocketInterop.Connect(fd.Fd, addr, (uint)len) == 0) return OsResult<bool>.Success(true);
         var error = OsError.Last();
         // An interrupted connect goes on in the background, like EINPROGRESS.
-        return error.Errno is SocketErrno.EINPROGRESS or SocketErrno.EINTR or SocketErrno.EAGAIN
+        return error.Errno is Errno.EINPROGRESS or Errno.EINTR or Errno.EAGAIN
             ? OsResult<bool>.Success(false)
             : OsResult<bool>.Fail(error);
     }
@@ -123,7 +123,7 @@ public static unsafe class PosixSocket
         uint len = SockAddrStorageSize;
         if (SocketInterop.GetSockName(fd, addr, &len) != 0) return OsResult<SocketEndPoint>.Fail(OsError.Last());
         var ep = SocketEndPoint.Read(new ReadOnlySpan<byte>(addr, SockAddrStorageSize), (int)len);
-        return ep is null ? OsResult<SocketEndPoint>.Fail(new OsError(SocketErrno.EAFNOSUPPORT)) : OsResult<SocketEndPoint>.Success(ep);
+        return ep is null ? OsResult<SocketEndPoint>.Fail(new OsError(Errno.EAFNOSUPPORT)) : OsResult<SocketEndPoint>.Success(ep);
     }
 
     /// <summary>The peer address of a connected socket (getpeername).</summary>
@@ -133,7 +133,7 @@ public static unsafe class PosixSocket
         uint len = SockAddrStorageSize;
         if (SocketInterop.GetPeerName(fd, addr, &len) != 0) return OsResult<SocketEndPoint>.Fail(OsError.Last());
         var ep = SocketEndPoint.Read(new ReadOnlySpan<byte>(addr, SockAddrStorageSize), (int)len);
-        return ep is null ? OsResult<SocketEndPoint>.Fail(new OsError(SocketErrno.EAFNOSUPPORT)) : OsResult<SocketEndPoint>.Success(ep);
+        return ep is null ? OsResult<SocketEndPoint>.Fail(new OsError(Errno.EAFNOSUPPORT)) : OsResult<SocketEndPoint>.Success(ep);
     }
 
     /// <summary>read(2): the byte count, 0 at end of file, <see cref="WouldBlock"/> when nothing is there yet.</summary>
@@ -146,8 +146,8 @@ public static unsafe class PosixSocket
                 nint n = SocketInterop.Read(fd, p, (nuint)buffer.Length);
                 if (n >= 0) return OsResult<int>.Success((int)n);
                 var error = OsError.Last();
-                if (error.Errno == SocketErrno.EINTR) continue;
-                return error.Errno == SocketErrno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
+                if (error.Errno == Errno.EINTR) continue;
+                return error.Errno == Errno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
             }
         }
     }
@@ -162,8 +162,8 @@ public static unsafe class PosixSocket
                 nint n = SocketInterop.Write(fd, p, (nuint)buffer.Length);
                 if (n >= 0) return OsResult<int>.Success((int)n);
                 var error = OsError.Last();
-                if (error.Errno == SocketErrno.EINTR) continue;
-                return error.Errno == SocketErrno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
+                if (error.Errno == Errno.EINTR) continue;
+                return error.Errno == Errno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
             }
         }
     }
@@ -178,8 +178,8 @@ public static unsafe class PosixSocket
                 nint n = SocketInterop.Send(fd, p, (nuint)buffer.Length, MSG_NOSIGNAL);
                 if (n >= 0) return OsResult<int>.Success((int)n);
                 var error = OsError.Last();
-                if (error.Errno == SocketErrno.EINTR) continue;
-                return error.Errno == SocketErrno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
+                if (error.Errno == Errno.EINTR) continue;
+                return error.Errno == Errno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
             }
         }
     }
@@ -192,8 +192,8 @@ public static unsafe class PosixSocket
             nint n = SocketInterop.WriteV(fd, iov, count);
             if (n >= 0) return OsResult<long>.Success(n);
             var error = OsError.Last();
-            if (error.Errno == SocketErrno.EINTR) continue;
-            return error.Errno == SocketErrno.EAGAIN ? OsResult<long>.Success(WouldBlock) : OsResult<long>.Fail(error);
+            if (error.Errno == Errno.EINTR) continue;
+            return error.Errno == Errno.EAGAIN ? OsResult<long>.Success(WouldBlock) : OsResult<long>.Fail(error);
         }
     }
 
