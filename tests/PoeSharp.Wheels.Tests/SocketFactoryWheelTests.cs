@@ -32,15 +32,26 @@ public sealed class SocketFactoryWheelTests
     private static void RecordFailure(EventContext<Heap> c) =>
         c.Heap.Failures.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)));
 
+    /// <summary>Disposes the factory and tells the guard this session is finished.</summary>
+    private static void Done(EventContext<Heap> c)
+    {
+        c.Heap.Factory!.Dispose();
+        c.Kernel.Post("guard", "done");
+    }
+
+    /// <summary>A FailureEvent handler: records the failure and finishes.</summary>
+    private static void RecordFailureThenDone(EventContext<Heap> c)
+    {
+        RecordFailure(c);
+        Done(c);
+    }
+
     [Test]
     public void ConnectToARefusedPortIsAFailureEvent()
     {
         int port = ClosedPort();
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
         int id = 0;
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Factory = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
@@ -50,13 +61,7 @@ public sealed class SocketFactoryWheelTests
                 id = c.Heap.Factory.Id;
             })
             .On("ok", c => c.Heap.Log.Add("success?!"))
-            .On("failed", c =>
-            {
-                RecordFailure(c);
-                c.Heap.Factory!.Dispose();
-                c.Kernel.Post("guard", "done");
-            }));
-        guard.Run(kernel);
+            .On("failed", RecordFailureThenDone));
         Assert.That(heap.Log, Is.Empty);
         Assert.That(heap.Failures, Is.EqualTo(new[] { ("connect", Errno.ECONNREFUSED, "Connection refused", id) }));
     }
@@ -92,15 +97,9 @@ public sealed class SocketFactoryWheelTests
                 {
                     c.Heap.Log.Add("connected");
                     c.Arg<FileDescriptor>(0).Dispose();
-                    c.Heap.Factory!.Dispose();
-                    c.Kernel.Post("guard", "done");
+                    Done(c);
                 })
-                .On("failed", c =>
-                {
-                    RecordFailure(c);
-                    c.Heap.Factory!.Dispose();
-                    c.Kernel.Post("guard", "done");
-                }));
+                .On("failed", RecordFailureThenDone));
             guard.Run(kernel);
             if (heap.Log.Count > 0) Assert.Inconclusive("this kernel accepted a connection beyond the backlog; the timeout could not be exercised");
             Assert.That(heap.Failures.Select(f => (f.Op, f.Errno, f.Message)),
@@ -139,11 +138,8 @@ public sealed class SocketFactoryWheelTests
     [Test]
     public void DatagramSocketIsYieldedAfterBind()
     {
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
         int id = 0;
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Factory = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
@@ -157,11 +153,9 @@ public sealed class SocketFactoryWheelTests
                 using var socket = c.Arg<FileDescriptor>(0);
                 var local = PosixSocket.GetSockName(socket.Fd).Value;
                 c.Heap.Log.Add($"{local.Address} {local.Port > 0} {c[1] ?? "null"} {c[2]} {c.Arg<int>(3) == id}");
-                c.Heap.Factory!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             })
             .On("failed", c => RecordFailure(c)));
-        guard.Run(kernel);
         Assert.That(heap.Failures, Is.Empty);
         Assert.That(heap.Log, Is.EqualTo(new[] { "127.0.0.1 True null 0 True" }), "'localhost' resolves to the IPv4 loopback");
     }
@@ -173,10 +167,7 @@ public sealed class SocketFactoryWheelTests
         PosixSocket.Bind(taken, SocketEndPoint.Inet(IPAddress.Loopback, 0));
         PosixSocket.Listen(taken);
         int port = PosixSocket.GetSockName(taken.Fd).Value.Port;
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Factory = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
@@ -190,10 +181,8 @@ public sealed class SocketFactoryWheelTests
             {
                 c.Heap.Log.Add("failed");
                 RecordFailure(c);
-                c.Heap.Factory!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             }));
-        guard.Run(kernel);
         Assert.That(heap.Log, Is.EqualTo(new[] { "constructed", "failed" }), "yielded: the handler runs after the constructor returns");
         Assert.That(heap.Failures.Select(f => (f.Op, f.Errno)), Is.EqualTo(new[] { ("bind", Errno.EADDRINUSE) }));
     }
@@ -251,11 +240,8 @@ public sealed class SocketFactoryWheelTests
     [Test]
     public void PauseAndResumeAccept()
     {
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
         System.Net.Sockets.Socket? client = null;
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 var h = c.Heap;
@@ -279,11 +265,9 @@ public sealed class SocketFactoryWheelTests
             .On("accepted", c =>
             {
                 c.Heap.Accepted.Add(c.Arg<FileDescriptor>(0));
-                c.Heap.Factory!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             })
             .On("failed", c => RecordFailure(c)));
-        guard.Run(kernel);
         client?.Dispose();
         Assert.That(heap.Ticks, Is.EqualTo(5));
         Assert.That(heap.Accepted, Has.Count.EqualTo(1));
@@ -334,10 +318,7 @@ public sealed class SocketFactoryWheelTests
     /// <summary>A server that echoes one line with a prefix and a client that sends "ping".</summary>
     private static Heap RunEcho(SocketFactoryOptions serverOptions, SocketFactoryOptions? clientOptions)
     {
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 var h = c.Heap;
@@ -374,7 +355,6 @@ public sealed class SocketFactoryWheelTests
                 RecordFailure(c);
                 c.Kernel.Stop();
             }));
-        guard.Run(kernel);
         return heap;
     }
 }
