@@ -1,19 +1,21 @@
 using System.Text;
 using PoeSharp.Filters;
 using PoeSharp.Os;
+using static PoeSharp.Wheels.Tests.TestHandlers;
 
 namespace PoeSharp.Wheels.Tests;
 
 /// <summary>ReadWriteWheel on real socketpairs with the real kernel and epoll loop.</summary>
 public sealed class ReadWriteWheelTests
 {
-    private sealed class Heap
+    private sealed class Heap : IRecordsErrors
     {
         public ReadWriteWheel? Wheel;
         public ReadWriteWheel? Peer;
         public readonly List<object?> Records = [];
         public readonly List<string> Log = [];
-        public readonly List<(string Op, int Errno, string Message, int Id)> Errors = [];
+        public List<(string Op, int Errno, string Message, int Id)> Errors { get; } = [];
+        public PoeSharp.Wheels.Wheel? Subject => Wheel;
         public readonly MemoryStream PeerData = new();
         public int Ticks;
     }
@@ -26,23 +28,6 @@ public sealed class ReadWriteWheelTests
 
     private static void Send(FileDescriptor fd, string text) =>
         Assert.That(PosixSocket.Write(fd.Fd, Encoding.UTF8.GetBytes(text)).Value, Is.EqualTo(Encoding.UTF8.GetByteCount(text)));
-
-    private static void RecordError(EventContext<Heap> c) =>
-        c.Heap.Errors.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)));
-
-    /// <summary>Disposes the wheel and tells the guard this session is finished.</summary>
-    private static void Done(EventContext<Heap> c)
-    {
-        c.Heap.Wheel!.Dispose();
-        c.Kernel.Post("guard", "done");
-    }
-
-    /// <summary>An ErrorEvent handler: records the error and finishes.</summary>
-    private static void RecordErrorThenDone(EventContext<Heap> c)
-    {
-        RecordError(c);
-        Done(c);
-    }
 
     [Test]
     public void RecordsThenEndOfFileAsReadErrorZero()

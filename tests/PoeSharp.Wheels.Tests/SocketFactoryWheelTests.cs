@@ -2,18 +2,21 @@ using System.Net;
 using System.Net.Sockets;
 using PoeSharp.Filters;
 using PoeSharp.Os;
+using static PoeSharp.Wheels.Tests.TestHandlers;
 
 namespace PoeSharp.Wheels.Tests;
 
 /// <summary>SocketFactoryWheel on loopback TCP (port 0), UNIX sockets and IPv6, with the real kernel.</summary>
 public sealed class SocketFactoryWheelTests
 {
-    private sealed class Heap
+    private sealed class Heap : IRecordsErrors
     {
         public SocketFactoryWheel? Factory;
         public readonly List<SocketFactoryWheel> Clients = [];
         public readonly List<string> Log = [];
         public readonly List<(string Op, int Errno, string Message, int Id)> Failures = [];
+        List<(string Op, int Errno, string Message, int Id)> IRecordsErrors.Errors => Failures;
+        public PoeSharp.Wheels.Wheel? Subject => Factory;
         public readonly List<FileDescriptor> Accepted = [];
         public ReadWriteWheel? Wheel;
         public ReadWriteWheel? Wheel2;
@@ -27,23 +30,6 @@ public sealed class SocketFactoryWheelTests
         using var probe = PosixSocket.Socket(AddressFamily.InterNetwork).Value;
         PosixSocket.Bind(probe, SocketEndPoint.Inet(IPAddress.Loopback, 0));
         return PosixSocket.GetSockName(probe.Fd).Value.Port;
-    }
-
-    private static void RecordFailure(EventContext<Heap> c) =>
-        c.Heap.Failures.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)));
-
-    /// <summary>Disposes the factory and tells the guard this session is finished.</summary>
-    private static void Done(EventContext<Heap> c)
-    {
-        c.Heap.Factory!.Dispose();
-        c.Kernel.Post("guard", "done");
-    }
-
-    /// <summary>A FailureEvent handler: records the failure and finishes.</summary>
-    private static void RecordFailureThenDone(EventContext<Heap> c)
-    {
-        RecordFailure(c);
-        Done(c);
     }
 
     [Test]
@@ -61,7 +47,7 @@ public sealed class SocketFactoryWheelTests
                 id = c.Heap.Factory.Id;
             })
             .On("ok", c => c.Heap.Log.Add("success?!"))
-            .On("failed", RecordFailureThenDone));
+            .On("failed", RecordErrorThenDone));
         Assert.That(heap.Log, Is.Empty);
         Assert.That(heap.Failures, Is.EqualTo(new[] { ("connect", Errno.ECONNREFUSED, "Connection refused", id) }));
     }
@@ -99,7 +85,7 @@ public sealed class SocketFactoryWheelTests
                     c.Arg<FileDescriptor>(0).Dispose();
                     Done(c);
                 })
-                .On("failed", RecordFailureThenDone));
+                .On("failed", RecordErrorThenDone));
             guard.Run(kernel);
             if (heap.Log.Count > 0) Assert.Inconclusive("this kernel accepted a connection beyond the backlog; the timeout could not be exercised");
             Assert.That(heap.Failures.Select(f => (f.Op, f.Errno, f.Message)),
@@ -155,7 +141,7 @@ public sealed class SocketFactoryWheelTests
                 c.Heap.Log.Add($"{local.Address} {local.Port > 0} {c[1] ?? "null"} {c[2]} {c.Arg<int>(3) == id}");
                 Done(c);
             })
-            .On("failed", c => RecordFailure(c)));
+            .On("failed", c => RecordError(c)));
         Assert.That(heap.Failures, Is.Empty);
         Assert.That(heap.Log, Is.EqualTo(new[] { "127.0.0.1 True null 0 True" }), "'localhost' resolves to the IPv4 loopback");
     }
@@ -180,7 +166,7 @@ public sealed class SocketFactoryWheelTests
             .On("failed", c =>
             {
                 c.Heap.Log.Add("failed");
-                RecordFailure(c);
+                RecordError(c);
                 Done(c);
             }));
         Assert.That(heap.Log, Is.EqualTo(new[] { "constructed", "failed" }), "yielded: the handler runs after the constructor returns");
@@ -219,7 +205,7 @@ public sealed class SocketFactoryWheelTests
                 c.Arg<FileDescriptor>(0).Dispose();
                 Finish(c);
             })
-            .On("failed", c => RecordFailure(c)));
+            .On("failed", c => RecordError(c)));
         guard.Run(kernel);
         Assert.That(heap.Failures, Is.Empty);
         Assert.That(heap.Connected, Is.EqualTo(clients));
@@ -267,7 +253,7 @@ public sealed class SocketFactoryWheelTests
                 c.Heap.Accepted.Add(c.Arg<FileDescriptor>(0));
                 Done(c);
             })
-            .On("failed", c => RecordFailure(c)));
+            .On("failed", c => RecordError(c)));
         client?.Dispose();
         Assert.That(heap.Ticks, Is.EqualTo(5));
         Assert.That(heap.Accepted, Has.Count.EqualTo(1));
@@ -352,7 +338,7 @@ public sealed class SocketFactoryWheelTests
             })
             .On("failed", c =>
             {
-                RecordFailure(c);
+                RecordError(c);
                 c.Kernel.Stop();
             }));
         return heap;

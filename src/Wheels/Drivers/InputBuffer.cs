@@ -39,7 +39,7 @@ internal sealed class InputBuffer
     /// Free space to read into, after making room (rent, compact or grow). Empty when
     /// <see cref="Max"/> unconsumed bytes are already held: the filter cannot make progress.
     /// </summary>
-    internal Span<byte> GetFreeSpace()
+    private Span<byte> GetFreeSpace()
     {
         if (_buffer is null)
         {
@@ -70,8 +70,37 @@ internal sealed class InputBuffer
         return _buffer.AsSpan(_end);
     }
 
-    /// <summary>Adds <paramref name="count"/> bytes just read into <see cref="GetFreeSpace"/>'s span.</summary>
-    internal void Commit(int count) => _end += count;
+    /// <summary>
+    /// One read(2) from <paramref name="fd"/> into the free space. True with <paramref name="read"/>
+    /// bytes added (0 when nothing is there yet); false when reading is over, with the error to
+    /// report: end of file (errno 0, message ""), a read error, or <see cref="Max"/> bytes held
+    /// without a complete record of <paramref name="filter"/> (ENOBUFS).
+    /// </summary>
+    internal bool TryRead(int fd, IFilter filter, out int read, out int errno, out string message)
+    {
+        read = 0;
+        var free = GetFreeSpace();
+        if (free.IsEmpty)
+        {
+            errno = Errno.ENOBUFS;
+            message = $"input buffer limit of {_max} bytes reached without a complete {filter.Name} record";
+            return false;
+        }
+        var result = PosixSocket.Read(fd, free);
+        if (!result.Ok)
+        {
+            errno = result.Error.Errno;
+            message = result.Error.Message;
+            return false;
+        }
+        errno = 0;
+        message = "";
+        if (result.Value == 0) return false;                      // end of file
+        if (result.Value == PosixSocket.WouldBlock) return true;  // a spurious wake-up
+        read = result.Value;
+        _end += read;
+        return true;
+    }
 
     /// <summary>
     /// Lets <paramref name="filter"/> decode one record from the pending bytes and drops the bytes
@@ -88,13 +117,6 @@ internal sealed class InputBuffer
         _start += consumed;
         return status;
     }
-
-    /// <summary>The error message for a full buffer that still holds no complete record of <paramref name="filter"/>.</summary>
-    internal string LimitMessage(IFilter filter) =>
-        $"input buffer limit of {_max} bytes reached without a complete {filter.Name} record";
-
-    /// <summary>The errno reported with <see cref="LimitMessage"/>.</summary>
-    internal const int LimitErrno = Errno.ENOBUFS;
 
     /// <summary>
     /// Hands the pending bytes over to <paramref name="next"/> (POE's set_filter): the old filter

@@ -388,26 +388,12 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
 
     private void OnReadable()
     {
-        var free = _input.GetFreeSpace();
-        if (free.IsEmpty)
+        if (!_input.TryRead(_inFd, _inFilter, out int n, out int errno, out string message))
         {
-            FinishReading("read", InputBuffer.LimitErrno, _input.LimitMessage(_inFilter));
+            FinishReading("read", errno, message);
             return;
         }
-        var result = PosixSocket.Read(_inFd, free);
-        if (!result.Ok)
-        {
-            FinishReading("read", result.Error.Errno, result.Error.Message);
-            return;
-        }
-        int n = result.Value;
-        if (n == PosixSocket.WouldBlock) return;
-        if (n == 0)
-        {
-            FinishReading("read", 0, "");
-            return;
-        }
-        _input.Commit(n);
+        if (n == 0) return;
         _inReadDispatch = true;
         try
         {

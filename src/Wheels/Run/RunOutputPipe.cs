@@ -88,30 +88,16 @@ internal sealed class RunOutputPipe
     internal void OnReadable()
     {
         if (Finished) return;
-        var free = _input.GetFreeSpace();
-        if (free.IsEmpty)
+        if (!_input.TryRead(Fd, _filter, out int n, out int errno, out string message))
         {
-            Finish("read", InputBuffer.LimitErrno, _input.LimitMessage(Filter));
-            return;
-        }
-        var result = PosixSocket.Read(Fd, free);
-        if (!result.Ok)
-        {
-            Finish("read", result.Error.Errno, result.Error.Message);
-            return;
-        }
-        int n = result.Value;
-        if (n == PosixSocket.WouldBlock)
-        {
-            _input.Release();
+            Finish("read", errno, message);
             return;
         }
         if (n == 0)
         {
-            Finish("read", 0, "");
+            _input.Release();
             return;
         }
-        _input.Commit(n);
         Decode();
     }
 
