@@ -1,9 +1,10 @@
 namespace PoeSharp.Wheels.Tests;
 
 /// <summary>
-/// A session with the alias "guard" whose timer stops the kernel if a test hangs. Test sessions
-/// post "done" to it when they finish; it then removes its timer and the kernel can run dry,
-/// which also proves the wheels left no watchers behind.
+/// A session with the alias "guard" whose timer stops the kernel if a test hangs (a Run test's
+/// children are then killed by pid in the tear-down). Test sessions post "done" to it when they
+/// finish, and ("more", n) when n more sessions will; after the last "done" it removes its timer
+/// and the kernel can run dry, which also proves the wheels left no watchers behind.
 /// </summary>
 internal sealed class Guard
 {
@@ -26,6 +27,7 @@ internal sealed class Guard
                 c.Heap.TimedOut = true;
                 c.Kernel.Stop();
             })
+            .On("more", c => c.Heap._waiting += c.Arg<int>(0))
             .On("done", c =>
             {
                 if (--c.Heap._waiting > 0) return;

@@ -1,19 +1,21 @@
 using System.Text;
 using PoeSharp.Filters;
 using PoeSharp.Os;
+using static PoeSharp.Wheels.Tests.TestHandlers;
 
 namespace PoeSharp.Wheels.Tests;
 
 /// <summary>ReadWriteWheel on real socketpairs with the real kernel and epoll loop.</summary>
 public sealed class ReadWriteWheelTests
 {
-    private sealed class Heap
+    private sealed class Heap : IRecordsErrors
     {
         public ReadWriteWheel? Wheel;
         public ReadWriteWheel? Peer;
         public readonly List<object?> Records = [];
         public readonly List<string> Log = [];
-        public readonly List<(string Op, int Errno, string Message, int Id)> Errors = [];
+        public List<(string Op, int Errno, string Message, int Id)> Errors { get; } = [];
+        public PoeSharp.Wheels.Wheel? Subject => Wheel;
         public readonly MemoryStream PeerData = new();
         public int Ticks;
     }
@@ -33,11 +35,8 @@ public sealed class ReadWriteWheelTests
         var (ours, theirs) = Pair();
         Send(theirs, "alpha\nbeta\n");
         theirs.Dispose();
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
         int wheelId = 0;
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, InputEvent = "got", ErrorEvent = "error" });
@@ -48,13 +47,7 @@ public sealed class ReadWriteWheelTests
                 Assert.That(c.Arg<int>(1), Is.EqualTo(wheelId));
                 c.Heap.Records.Add(c[0]);
             })
-            .On("error", c =>
-            {
-                c.Heap.Errors.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)));
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
-            }));
-        guard.Run(kernel);
+            .On("error", RecordErrorThenDone));
         Assert.That(heap.Records, Is.EqualTo(new object[] { "alpha", "beta" }), "the default filter is Line");
         Assert.That(heap.Errors, Is.EqualTo(new[] { ("read", 0, "", wheelId) }));
         Assert.That(ours.IsClosed, Is.True);
@@ -65,24 +58,15 @@ public sealed class ReadWriteWheelTests
     {
         var (ours, theirs) = Pair();
         theirs.Dispose();
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, ErrorEvent = "error", FlushedEvent = "flushed" });
                 c.Heap.Wheel.Put("lost");
             })
             .On("flushed", c => c.Heap.Log.Add("flushed"))
-            .On("error", c =>
-            {
-                c.Heap.Errors.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)));
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
-            }));
-        guard.Run(kernel);
-        Assert.That(heap.Errors.Select(e => (e.Op, e.Errno, e.Message)), Is.EqualTo(new[] { ("write", SocketErrno.EPIPE, "Broken pipe") }));
+            .On("error", RecordErrorThenDone));
+        Assert.That(heap.Errors.Select(e => (e.Op, e.Errno, e.Message)), Is.EqualTo(new[] { ("write", Errno.EPIPE, "Broken pipe") }));
         Assert.That(heap.Log, Is.Empty, "nothing was flushed");
     }
 
@@ -92,10 +76,7 @@ public sealed class ReadWriteWheelTests
         var (ours, theirs) = Pair();
         using var _ = theirs;
         Send(theirs, "a\nb\nc\n");
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
             {
                 Handle = ours, Filter = new LineFilter(), InputEvent = "got", ErrorEvent = "error",
@@ -105,12 +86,11 @@ public sealed class ReadWriteWheelTests
                 c.Heap.Records.Add(c[0]);
                 if (c.Heap.Records.Count == 1)
                 {
-                    c.Heap.Wheel!.Dispose();
-                    c.Kernel.Post("guard", "done");
+                    Done(c);
                 }
             })
-            .On("error", c => c.Heap.Errors.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)))));
-        guard.Run(kernel); // returns only if the disposed wheel left no watcher behind
+            .On("error", RecordError));
+        // GuardedSession.Run returned: the disposed wheel left no watcher behind.
         Assert.That(heap.Records, Is.EqualTo(new object[] { "a", "b", "c" }), "POE delivers the rest of the same read");
         Assert.That(heap.Errors, Is.Empty);
         Assert.That(ours.IsClosed, Is.True);
@@ -122,27 +102,18 @@ public sealed class ReadWriteWheelTests
         var (ours, theirs) = Pair();
         using var _ = theirs;
         Send(theirs, new string('x', 20));
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
             {
                 Handle = ours, Filter = new LineFilter(new LineFilterOptions { MaxLineLength = 8 }),
                 InputEvent = "got", ErrorEvent = "error",
             }))
             .On("got", c => c.Heap.Records.Add(c[0]))
-            .On("error", c =>
-            {
-                c.Heap.Errors.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)));
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
-            }));
-        guard.Run(kernel);
+            .On("error", RecordErrorThenDone));
         Assert.That(heap.Records, Is.Empty);
         Assert.That(heap.Errors, Has.Count.EqualTo(1));
         Assert.That(heap.Errors[0].Op, Is.EqualTo("decode"));
-        Assert.That(heap.Errors[0].Errno, Is.EqualTo(SocketErrno.EBADMSG));
+        Assert.That(heap.Errors[0].Errno, Is.EqualTo(Errno.EBADMSG));
         Assert.That(heap.Errors[0].Message, Does.StartWith("Line:").And.Contain("MaxLineLength"));
     }
 
@@ -152,25 +123,16 @@ public sealed class ReadWriteWheelTests
         var (ours, theirs) = Pair();
         using var _ = theirs;
         Send(theirs, new string('y', 300));
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
             {
                 Handle = ours, Filter = new LineFilter(), InputEvent = "got", ErrorEvent = "error",
                 ReadBlockSize = 64, MaxInputBuffer = 128,
             }))
             .On("got", c => c.Heap.Records.Add(c[0]))
-            .On("error", c =>
-            {
-                c.Heap.Errors.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)));
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
-            }));
-        guard.Run(kernel);
+            .On("error", RecordErrorThenDone));
         Assert.That(heap.Records, Is.Empty);
-        Assert.That(heap.Errors.Select(e => (e.Op, e.Errno)), Is.EqualTo(new[] { ("read", SocketErrno.ENOBUFS) }));
+        Assert.That(heap.Errors.Select(e => (e.Op, e.Errno)), Is.EqualTo(new[] { ("read", Errno.ENOBUFS) }));
         Assert.That(heap.Errors[0].Message, Does.Contain("128 bytes"));
     }
 
@@ -180,10 +142,7 @@ public sealed class ReadWriteWheelTests
         var (ours, theirs) = Pair();
         using var _ = theirs;
         Send(theirs, "hello\nRAW\nBYTES");
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
             {
                 Handle = ours, Filter = new LineFilter(), InputEvent = "got", ErrorEvent = "error",
@@ -194,11 +153,9 @@ public sealed class ReadWriteWheelTests
                 if (c.Heap.Records.Count == 1) c.Heap.Wheel!.SetInputFilter(new StreamFilter());
                 else
                 {
-                    c.Heap.Wheel!.Dispose();
-                    c.Kernel.Post("guard", "done");
+                    Done(c);
                 }
             }));
-        guard.Run(kernel);
         Assert.That(heap.Records, Is.EqualTo(new object[] { "hello", "bytes:RAW\nBYTES" }));
     }
 
@@ -208,10 +165,7 @@ public sealed class ReadWriteWheelTests
         var (ours, theirs) = Pair();
         using var _ = theirs;
         Send(theirs, "partial");
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, InputEvent = "got" });
@@ -234,7 +188,6 @@ public sealed class ReadWriteWheelTests
                 w.Dispose();
                 c.Kernel.Post("guard", "done");
             }));
-        guard.Run(kernel);
         Assert.That(heap.Records, Is.EqualTo(new object[] { "bytes:partial" }));
         Assert.That(heap.Log, Is.EqualTo(new[] { "after switch: 1 record(s)" }), "decoded synchronously, as POE's set_input_filter");
     }
@@ -247,10 +200,7 @@ public sealed class ReadWriteWheelTests
         using var _ = theirs;
         var lines = Enumerable.Range(1, 60).Select(i => new string((char)('a' + i % 26), (i * 37) % 300 + 1)).ToArray();
         Send(theirs, string.Join("\n", lines) + "\n");
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
             {
                 Handle = ours, Filter = new LineFilter(), InputEvent = "got", ReadBlockSize = 16, MaxInputBuffer = 1024,
@@ -260,10 +210,8 @@ public sealed class ReadWriteWheelTests
                 c.Heap.Records.Add(c[0]);
                 if (c.Heap.Records.Count < lines.Length) return;
                 Assert.That(c.Heap.Wheel!.PendingInputOctets, Is.Zero);
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             }));
-        guard.Run(kernel);
         Assert.That(heap.Records, Is.EqualTo(lines));
     }
 
@@ -273,10 +221,7 @@ public sealed class ReadWriteWheelTests
         var (ours, theirs) = Pair();
         using var _ = theirs;
         Send(theirs, "a\n");
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, InputEvent = "got" });
@@ -293,10 +238,8 @@ public sealed class ReadWriteWheelTests
             .On("got", c =>
             {
                 c.Heap.Records.Add(c[0]);
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             }));
-        guard.Run(kernel);
         Assert.That(heap.Ticks, Is.EqualTo(5));
         Assert.That(heap.Records, Is.EqualTo(new object[] { "a" }));
     }
@@ -306,13 +249,10 @@ public sealed class ReadWriteWheelTests
     {
         const int lines = 100, lineLength = 10_000;
         var (ours, theirs) = Pair();
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
         var expected = new StringBuilder();
         for (int i = 0; i < lines; i++) expected.Append((char)('a' + i % 26), lineLength).Append("\r\n");
         bool firstPut = false, lastPut = false;
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 var w = c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
@@ -343,11 +283,9 @@ public sealed class ReadWriteWheelTests
                 c.Heap.PeerData.Write(bytes);
                 if (c.Heap.PeerData.Length < expected.Length) return;
                 c.Heap.Peer!.Dispose();
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             })
             .On("error", c => Assert.Fail($"error {c[0]} {c[2]}")));
-        guard.Run(kernel);
         Assert.That(firstPut, Is.True, "10002 octets is above HighMark 4096");
         Assert.That(lastPut, Is.True);
         Assert.That(heap.Log, Is.EqualTo(new[] { "high", "low", "flushed" }));
@@ -360,10 +298,7 @@ public sealed class ReadWriteWheelTests
         // POE's wheel_readwrite: HighMark 12 / LowMark 1 and a LowEvent only.
         var (ours, theirs) = Pair();
         using var _ = theirs;
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 var w = c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
@@ -377,10 +312,8 @@ public sealed class ReadWriteWheelTests
             .On("flushed", c =>
             {
                 c.Heap.Log.Add("flushed " + c.Heap.Wheel!.IsHighWater);
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             }));
-        guard.Run(kernel);
         Assert.That(heap.Log, Is.EqualTo(new[] { "put True", "high True", "low", "flushed False" }));
     }
 
@@ -389,10 +322,7 @@ public sealed class ReadWriteWheelTests
     {
         var (ours, theirs) = Pair();
         using var _ = theirs;
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 var w = c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, FlushedEvent = "flushed" });
@@ -402,10 +332,8 @@ public sealed class ReadWriteWheelTests
             .On("flushed", c =>
             {
                 c.Heap.Log.Add($"flushed {c.Heap.Wheel!.DriverOutMessages} {c.Heap.Wheel.DriverOutOctets}");
-                c.Heap.Wheel.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             }));
-        guard.Run(kernel);
         Assert.That(heap.Log, Is.EqualTo(new[] { "3 messages, 12 octets", "flushed 0 0" }));
         var buf = new byte[32];
         Assert.That(Encoding.ASCII.GetString(buf, 0, PosixSocket.Read(theirs.Fd, buf).Value), Is.EqualTo("a\r\nbc\r\ndef\r\n"));
@@ -416,10 +344,7 @@ public sealed class ReadWriteWheelTests
     {
         var (ours, theirs) = Pair();
         using var _ = theirs;
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 var w = c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, AutoFlush = true, FlushedEvent = "flushed" });
@@ -429,7 +354,6 @@ public sealed class ReadWriteWheelTests
                 c.Kernel.Post("guard", "done");
             })
             .On("flushed", c => c.Heap.Log.Add("flushed")));
-        guard.Run(kernel);
         Assert.That(heap.Log, Is.EqualTo(new[] { "flushed", "after put: 0 octets" }));
         var buf = new byte[16];
         Assert.That(Encoding.ASCII.GetString(buf, 0, PosixSocket.Read(theirs.Fd, buf).Value), Is.EqualTo("now\r\n"), "the Line filter writes CRLF, as POE does");
@@ -439,10 +363,7 @@ public sealed class ReadWriteWheelTests
     public void ShutdownOutputGivesThePeerEndOfFile()
     {
         var (ours, theirs) = Pair();
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, FlushedEvent = "flushed" });
@@ -453,12 +374,10 @@ public sealed class ReadWriteWheelTests
             .On("got", c => c.Heap.Records.Add(c[0]))
             .On("error", c =>
             {
-                c.Heap.Errors.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)));
+                RecordError(c);
                 c.Heap.Peer!.Dispose();
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             }));
-        guard.Run(kernel);
         Assert.That(heap.Records, Is.EqualTo(new object[] { "bye" }));
         Assert.That(heap.Errors.Select(e => (e.Op, e.Errno)), Is.EqualTo(new[] { ("read", 0) }));
     }
@@ -471,10 +390,7 @@ public sealed class ReadWriteWheelTests
         using var a = inWrite;
         using var b = outRead;
         Assert.That(PosixSocket.Write(inWrite.Fd, "question\n"u8).Value, Is.EqualTo(9));
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
             {
                 Handle = inRead, OutputHandle = outWrite, InputEvent = "got", FlushedEvent = "flushed",
@@ -482,10 +398,8 @@ public sealed class ReadWriteWheelTests
             .On("got", c => c.Heap.Wheel!.Put("answer to " + c.Arg<string>(0)))
             .On("flushed", c =>
             {
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             }));
-        guard.Run(kernel);
         var buf = new byte[64];
         int n = PosixSocket.Read(outRead.Fd, buf).Value;
         Assert.That(Encoding.ASCII.GetString(buf, 0, n), Is.EqualTo("answer to question\r\n"));
@@ -497,10 +411,7 @@ public sealed class ReadWriteWheelTests
     {
         var (ours, theirs) = Pair();
         using var _ = theirs;
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours, InputEvent = "got", ErrorEvent = "error" });
@@ -515,12 +426,10 @@ public sealed class ReadWriteWheelTests
                     c.Kernel.Yield("tick");
                     return;
                 }
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             })
             .On("got", c => c.Heap.Records.Add(c[0]))
-            .On("error", c => c.Heap.Errors.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)))));
-        guard.Run(kernel);
+            .On("error", RecordError));
         Assert.That(heap.Records, Is.Empty);
         Assert.That(heap.Errors, Is.Empty);
     }
@@ -568,8 +477,7 @@ public sealed class ReadWriteWheelTests
             .On("error", c => c.Kernel.Post("probe", "probe")) // EOF: the read watcher is gone now
             .On("dispose", c =>
             {
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             })
             .On("_stop", c => c.Heap.Log.Add("stopped")));
         kernel.Create(heap, s => s
@@ -600,8 +508,7 @@ public sealed class ReadWriteWheelTests
             .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions { Handle = ours }))
             .On("dispose", c =>
             {
-                c.Heap.Wheel!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             }));
         kernel.Create(new Heap(), s => s.On("_start", c =>
         {

@@ -2,18 +2,21 @@ using System.Net;
 using System.Net.Sockets;
 using PoeSharp.Filters;
 using PoeSharp.Os;
+using static PoeSharp.Wheels.Tests.TestHandlers;
 
 namespace PoeSharp.Wheels.Tests;
 
 /// <summary>SocketFactoryWheel on loopback TCP (port 0), UNIX sockets and IPv6, with the real kernel.</summary>
 public sealed class SocketFactoryWheelTests
 {
-    private sealed class Heap
+    private sealed class Heap : IRecordsErrors
     {
         public SocketFactoryWheel? Factory;
         public readonly List<SocketFactoryWheel> Clients = [];
         public readonly List<string> Log = [];
         public readonly List<(string Op, int Errno, string Message, int Id)> Failures = [];
+        List<(string Op, int Errno, string Message, int Id)> IRecordsErrors.Errors => Failures;
+        public PoeSharp.Wheels.Wheel? Subject => Factory;
         public readonly List<FileDescriptor> Accepted = [];
         public ReadWriteWheel? Wheel;
         public ReadWriteWheel? Wheel2;
@@ -29,18 +32,12 @@ public sealed class SocketFactoryWheelTests
         return PosixSocket.GetSockName(probe.Fd).Value.Port;
     }
 
-    private static void RecordFailure(EventContext<Heap> c) =>
-        c.Heap.Failures.Add((c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2), c.Arg<int>(3)));
-
     [Test]
     public void ConnectToARefusedPortIsAFailureEvent()
     {
         int port = ClosedPort();
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
         int id = 0;
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Factory = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
@@ -50,15 +47,9 @@ public sealed class SocketFactoryWheelTests
                 id = c.Heap.Factory.Id;
             })
             .On("ok", c => c.Heap.Log.Add("success?!"))
-            .On("failed", c =>
-            {
-                RecordFailure(c);
-                c.Heap.Factory!.Dispose();
-                c.Kernel.Post("guard", "done");
-            }));
-        guard.Run(kernel);
+            .On("failed", RecordErrorThenDone));
         Assert.That(heap.Log, Is.Empty);
-        Assert.That(heap.Failures, Is.EqualTo(new[] { ("connect", SocketErrno.ECONNREFUSED, "Connection refused", id) }));
+        Assert.That(heap.Failures, Is.EqualTo(new[] { ("connect", Errno.ECONNREFUSED, "Connection refused", id) }));
     }
 
     [Test]
@@ -92,19 +83,13 @@ public sealed class SocketFactoryWheelTests
                 {
                     c.Heap.Log.Add("connected");
                     c.Arg<FileDescriptor>(0).Dispose();
-                    c.Heap.Factory!.Dispose();
-                    c.Kernel.Post("guard", "done");
+                    Done(c);
                 })
-                .On("failed", c =>
-                {
-                    RecordFailure(c);
-                    c.Heap.Factory!.Dispose();
-                    c.Kernel.Post("guard", "done");
-                }));
+                .On("failed", RecordErrorThenDone));
             guard.Run(kernel);
             if (heap.Log.Count > 0) Assert.Inconclusive("this kernel accepted a connection beyond the backlog; the timeout could not be exercised");
             Assert.That(heap.Failures.Select(f => (f.Op, f.Errno, f.Message)),
-                        Is.EqualTo(new[] { ("connect", SocketErrno.ETIMEDOUT, "Connection timed out") }));
+                        Is.EqualTo(new[] { ("connect", Errno.ETIMEDOUT, "Connection timed out") }));
         }
         finally
         {
@@ -139,11 +124,8 @@ public sealed class SocketFactoryWheelTests
     [Test]
     public void DatagramSocketIsYieldedAfterBind()
     {
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
         int id = 0;
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Factory = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
@@ -157,11 +139,9 @@ public sealed class SocketFactoryWheelTests
                 using var socket = c.Arg<FileDescriptor>(0);
                 var local = PosixSocket.GetSockName(socket.Fd).Value;
                 c.Heap.Log.Add($"{local.Address} {local.Port > 0} {c[1] ?? "null"} {c[2]} {c.Arg<int>(3) == id}");
-                c.Heap.Factory!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             })
-            .On("failed", c => RecordFailure(c)));
-        guard.Run(kernel);
+            .On("failed", c => RecordError(c)));
         Assert.That(heap.Failures, Is.Empty);
         Assert.That(heap.Log, Is.EqualTo(new[] { "127.0.0.1 True null 0 True" }), "'localhost' resolves to the IPv4 loopback");
     }
@@ -173,10 +153,7 @@ public sealed class SocketFactoryWheelTests
         PosixSocket.Bind(taken, SocketEndPoint.Inet(IPAddress.Loopback, 0));
         PosixSocket.Listen(taken);
         int port = PosixSocket.GetSockName(taken.Fd).Value.Port;
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 c.Heap.Factory = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
@@ -189,13 +166,11 @@ public sealed class SocketFactoryWheelTests
             .On("failed", c =>
             {
                 c.Heap.Log.Add("failed");
-                RecordFailure(c);
-                c.Heap.Factory!.Dispose();
-                c.Kernel.Post("guard", "done");
+                RecordError(c);
+                Done(c);
             }));
-        guard.Run(kernel);
         Assert.That(heap.Log, Is.EqualTo(new[] { "constructed", "failed" }), "yielded: the handler runs after the constructor returns");
-        Assert.That(heap.Failures.Select(f => (f.Op, f.Errno)), Is.EqualTo(new[] { ("bind", SocketErrno.EADDRINUSE) }));
+        Assert.That(heap.Failures.Select(f => (f.Op, f.Errno)), Is.EqualTo(new[] { ("bind", Errno.EADDRINUSE) }));
     }
 
     [Test]
@@ -230,7 +205,7 @@ public sealed class SocketFactoryWheelTests
                 c.Arg<FileDescriptor>(0).Dispose();
                 Finish(c);
             })
-            .On("failed", c => RecordFailure(c)));
+            .On("failed", c => RecordError(c)));
         guard.Run(kernel);
         Assert.That(heap.Failures, Is.Empty);
         Assert.That(heap.Connected, Is.EqualTo(clients));
@@ -251,11 +226,8 @@ public sealed class SocketFactoryWheelTests
     [Test]
     public void PauseAndResumeAccept()
     {
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
         System.Net.Sockets.Socket? client = null;
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 var h = c.Heap;
@@ -279,11 +251,9 @@ public sealed class SocketFactoryWheelTests
             .On("accepted", c =>
             {
                 c.Heap.Accepted.Add(c.Arg<FileDescriptor>(0));
-                c.Heap.Factory!.Dispose();
-                c.Kernel.Post("guard", "done");
+                Done(c);
             })
-            .On("failed", c => RecordFailure(c)));
-        guard.Run(kernel);
+            .On("failed", c => RecordError(c)));
         client?.Dispose();
         Assert.That(heap.Ticks, Is.EqualTo(5));
         Assert.That(heap.Accepted, Has.Count.EqualTo(1));
@@ -334,10 +304,7 @@ public sealed class SocketFactoryWheelTests
     /// <summary>A server that echoes one line with a prefix and a client that sends "ping".</summary>
     private static Heap RunEcho(SocketFactoryOptions serverOptions, SocketFactoryOptions? clientOptions)
     {
-        using var kernel = new Kernel();
-        var guard = Guard.Start(kernel);
-        var heap = new Heap();
-        kernel.Create(heap, s => s
+        var heap = GuardedSession.Run(new Heap(), s => s
             .On("_start", c =>
             {
                 var h = c.Heap;
@@ -371,10 +338,9 @@ public sealed class SocketFactoryWheelTests
             })
             .On("failed", c =>
             {
-                RecordFailure(c);
+                RecordError(c);
                 c.Kernel.Stop();
             }));
-        guard.Run(kernel);
         return heap;
     }
 }

@@ -62,10 +62,10 @@ public static unsafe class PosixSocket
                 return OsError.None;
             }
             var error = OsError.Last();
-            if (error.Errno == SocketErrno.EINTR) continue;
+            if (error.Errno == Errno.EINTR) continue;
             socket = null;
             peer = null;
-            return error.Errno == SocketErrno.EAGAIN ? OsError.None : error;
+            return error.Errno == Errno.EAGAIN ? OsError.None : error;
         }
     }
 
@@ -80,7 +80,7 @@ public static unsafe class PosixSocket
         if (SocketInterop.Connect(fd.Fd, addr, (uint)len) == 0) return OsResult<bool>.Success(true);
         var error = OsError.Last();
         // An interrupted connect goes on in the background, like EINPROGRESS.
-        return error.Errno is SocketErrno.EINPROGRESS or SocketErrno.EINTR or SocketErrno.EAGAIN
+        return error.Errno is Errno.EINPROGRESS or Errno.EINTR or Errno.EAGAIN
             ? OsResult<bool>.Success(false)
             : OsResult<bool>.Fail(error);
     }
@@ -121,9 +121,7 @@ public static unsafe class PosixSocket
     {
         byte* addr = stackalloc byte[SockAddrStorageSize];
         uint len = SockAddrStorageSize;
-        if (SocketInterop.GetSockName(fd, addr, &len) != 0) return OsResult<SocketEndPoint>.Fail(OsError.Last());
-        var ep = SocketEndPoint.Read(new ReadOnlySpan<byte>(addr, SockAddrStorageSize), (int)len);
-        return ep is null ? OsResult<SocketEndPoint>.Fail(new OsError(SocketErrno.EAFNOSUPPORT)) : OsResult<SocketEndPoint>.Success(ep);
+        return SocketInterop.GetSockName(fd, addr, &len) == 0 ? EndPoint(addr, len) : OsResult<SocketEndPoint>.Fail(OsError.Last());
     }
 
     /// <summary>The peer address of a connected socket (getpeername).</summary>
@@ -131,9 +129,26 @@ public static unsafe class PosixSocket
     {
         byte* addr = stackalloc byte[SockAddrStorageSize];
         uint len = SockAddrStorageSize;
-        if (SocketInterop.GetPeerName(fd, addr, &len) != 0) return OsResult<SocketEndPoint>.Fail(OsError.Last());
+        return SocketInterop.GetPeerName(fd, addr, &len) == 0 ? EndPoint(addr, len) : OsResult<SocketEndPoint>.Fail(OsError.Last());
+    }
+
+    /// <summary>A socket address the kernel filled in; EAFNOSUPPORT for a family PoeSharp does not read.</summary>
+    private static OsResult<SocketEndPoint> EndPoint(byte* addr, uint len)
+    {
         var ep = SocketEndPoint.Read(new ReadOnlySpan<byte>(addr, SockAddrStorageSize), (int)len);
-        return ep is null ? OsResult<SocketEndPoint>.Fail(new OsError(SocketErrno.EAFNOSUPPORT)) : OsResult<SocketEndPoint>.Success(ep);
+        return ep is null ? OsResult<SocketEndPoint>.Fail(new OsError(Errno.EAFNOSUPPORT)) : OsResult<SocketEndPoint>.Success(ep);
+    }
+
+    /// <summary>
+    /// The outcome of one read, write or send that returned <paramref name="n"/>: the byte count,
+    /// <see cref="WouldBlock"/> on EAGAIN, the error, or null after EINTR (call again).
+    /// </summary>
+    private static OsResult<int>? Transferred(nint n)
+    {
+        if (n >= 0) return OsResult<int>.Success((int)n);
+        var error = OsError.Last();
+        if (error.Errno == Errno.EINTR) return null;
+        return error.Errno == Errno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
     }
 
     /// <summary>read(2): the byte count, 0 at end of file, <see cref="WouldBlock"/> when nothing is there yet.</summary>
@@ -141,14 +156,9 @@ public static unsafe class PosixSocket
     {
         fixed (byte* p = buffer)
         {
-            while (true)
-            {
-                nint n = SocketInterop.Read(fd, p, (nuint)buffer.Length);
-                if (n >= 0) return OsResult<int>.Success((int)n);
-                var error = OsError.Last();
-                if (error.Errno == SocketErrno.EINTR) continue;
-                return error.Errno == SocketErrno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
-            }
+            OsResult<int>? result;
+            while ((result = Transferred(SocketInterop.Read(fd, p, (nuint)buffer.Length))) is null) { }
+            return result.Value;
         }
     }
 
@@ -157,14 +167,9 @@ public static unsafe class PosixSocket
     {
         fixed (byte* p = buffer)
         {
-            while (true)
-            {
-                nint n = SocketInterop.Write(fd, p, (nuint)buffer.Length);
-                if (n >= 0) return OsResult<int>.Success((int)n);
-                var error = OsError.Last();
-                if (error.Errno == SocketErrno.EINTR) continue;
-                return error.Errno == SocketErrno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
-            }
+            OsResult<int>? result;
+            while ((result = Transferred(SocketInterop.Write(fd, p, (nuint)buffer.Length))) is null) { }
+            return result.Value;
         }
     }
 
@@ -173,14 +178,9 @@ public static unsafe class PosixSocket
     {
         fixed (byte* p = buffer)
         {
-            while (true)
-            {
-                nint n = SocketInterop.Send(fd, p, (nuint)buffer.Length, MSG_NOSIGNAL);
-                if (n >= 0) return OsResult<int>.Success((int)n);
-                var error = OsError.Last();
-                if (error.Errno == SocketErrno.EINTR) continue;
-                return error.Errno == SocketErrno.EAGAIN ? OsResult<int>.Success(WouldBlock) : OsResult<int>.Fail(error);
-            }
+            OsResult<int>? result;
+            while ((result = Transferred(SocketInterop.Send(fd, p, (nuint)buffer.Length, MSG_NOSIGNAL))) is null) { }
+            return result.Value;
         }
     }
 
@@ -192,8 +192,8 @@ public static unsafe class PosixSocket
             nint n = SocketInterop.WriteV(fd, iov, count);
             if (n >= 0) return OsResult<long>.Success(n);
             var error = OsError.Last();
-            if (error.Errno == SocketErrno.EINTR) continue;
-            return error.Errno == SocketErrno.EAGAIN ? OsResult<long>.Success(WouldBlock) : OsResult<long>.Fail(error);
+            if (error.Errno == Errno.EINTR) continue;
+            return error.Errno == Errno.EAGAIN ? OsResult<long>.Success(WouldBlock) : OsResult<long>.Fail(error);
         }
     }
 

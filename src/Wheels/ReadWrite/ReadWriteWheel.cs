@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using PoeSharp.Filters;
 using PoeSharp.Loop;
@@ -38,8 +37,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     private readonly int _outFd;
     private readonly bool _ownsHandles;
     private readonly bool _autoFlush;
-    private readonly int _blockSize;
-    private readonly int _maxInput;
+    private readonly InputBuffer _input;
     private readonly OutputQueue _output = new();
 
     private IFilter _inFilter;
@@ -50,10 +48,6 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     private int? _highMark;
     private int? _lowMark;
 
-    // Input buffer: bytes [_start, _end) are read but not yet consumed by the filter.
-    private byte[]? _buffer;
-    private int _start;
-    private int _end;
     private bool _decoding;
     private bool _inReadDispatch; // Put inside InputEvent defers its write to the end of the read
 
@@ -88,8 +82,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         _outFd = _outHandle.Fd;
         _ownsHandles = options.OwnsHandle;
         _autoFlush = options.AutoFlush;
-        _maxInput = options.MaxInputBuffer;
-        _blockSize = Math.Min(options.ReadBlockSize, options.MaxInputBuffer);
+        _input = new InputBuffer(options.ReadBlockSize, options.MaxInputBuffer);
 
         if (options.Filter is { } both)
         {
@@ -140,7 +133,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
             else if (!_readFinished)
             {
                 StartReading();
-                if (_buffer is not null && _start < _end) Decode();
+                if (_input.Count > 0) Decode();
             }
         }
     }
@@ -197,7 +190,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     public int DriverOutMessages => _output.Messages;
 
     /// <summary>Bytes read but not yet consumed by the input filter.</summary>
-    public int PendingInputOctets => _end - _start;
+    public int PendingInputOctets => _input.Count;
 
     /// <summary>
     /// Serialises <paramref name="record"/> with the output filter and queues it; the wheel writes
@@ -292,11 +285,8 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(filter);
-        if (ReferenceEquals(filter, _inFilter)) return;
-        // The old filter may remember a scan offset into bytes it no longer sees.
-        _inFilter.Reset();
-        _inFilter = filter;
-        if (!_decoding && _buffer is not null && _start < _end && _inputEvent is not null && !_readFinished) Decode();
+        if (!InputBuffer.SwitchFilter(ref _inFilter, filter)) return;
+        if (!_decoding && _input.Count > 0 && _inputEvent is not null && !_readFinished) Decode();
     }
 
     /// <summary>Replaces the output filter; data already queued is not re-encoded (POE's set_output_filter).</summary>
@@ -349,7 +339,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         _output.Clear();
         if (Owner.State != SessionState.Stopped) Kernel.RefcountDecrement(Owner, LivenessTag);
         // Inside InputEvent the decode loop still reads the buffer; it releases it when done.
-        if (!_decoding) ReleaseBuffer();
+        if (!_decoding) _input.Release(force: true);
         if (_ownsHandles)
         {
             _inHandle.Dispose();
@@ -398,21 +388,12 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
 
     private void OnReadable()
     {
-        if (!MakeRoom()) return;
-        var result = PosixSocket.Read(_inFd, _buffer.AsSpan(_end));
-        if (!result.Ok)
+        if (!_input.TryRead(_inFd, _inFilter, out int n, out int errno, out string message))
         {
-            FinishReading("read", result.Error.Errno, result.Error.Message);
+            FinishReading("read", errno, message);
             return;
         }
-        int n = result.Value;
-        if (n == PosixSocket.WouldBlock) return;
-        if (n == 0)
-        {
-            FinishReading("read", 0, "");
-            return;
-        }
-        _end += n;
+        if (n == 0) return;
         _inReadDispatch = true;
         try
         {
@@ -427,49 +408,6 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         if (!IsDisposed && _output.Octets > 0 && (_writePaused || !_writeWatched)) FlushCore();
     }
 
-    /// <summary>Ensures free space after <see cref="_end"/>; false (and an error event) when the bound is reached.</summary>
-    private bool MakeRoom()
-    {
-        if (_buffer is null)
-        {
-            _buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
-            _start = _end = 0;
-            return true;
-        }
-        int free = _buffer.Length - _end;
-        if (free >= _buffer.Length / 4 && free > 0) return true;
-        int pending = _end - _start;
-        if (_start > 0 && pending <= _buffer.Length / 2)
-        {
-            // Compact: the filter sees the same unconsumed bytes, now from offset 0.
-            _buffer.AsSpan(_start, pending).CopyTo(_buffer);
-            _start = 0;
-            _end = pending;
-            return true;
-        }
-        if (_buffer.Length >= _maxInput)
-        {
-            if (_start > 0)
-            {
-                _buffer.AsSpan(_start, pending).CopyTo(_buffer);
-                _start = 0;
-                _end = pending;
-            }
-            if (_end < _buffer.Length) return true;
-            FinishReading("read", SocketErrno.ENOBUFS,
-                $"input buffer limit of {_maxInput} bytes reached without a complete {_inFilter.Name} record");
-            return false;
-        }
-        // The filter needs more than fits: grow, bounded by MaxInputBuffer.
-        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)_buffer.Length * 2, _maxInput));
-        _buffer.AsSpan(_start, pending).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = bigger;
-        _start = 0;
-        _end = pending;
-        return true;
-    }
-
     /// <summary>Hands every complete record in the buffer to InputEvent, one filter call each.</summary>
     private void Decode()
     {
@@ -477,18 +415,14 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         _decoding = true;
         try
         {
-            while (_buffer is not null && _start < _end && _inputEvent is { } inputEvent && !_readFinished)
+            while (_input.Count > 0 && _inputEvent is { } inputEvent && !_readFinished)
             {
-                int available = _end - _start;
-                var status = _inFilter.TryGet(new ReadOnlySpan<byte>(_buffer, _start, available), out var record, out int consumed);
+                var status = _input.TryGet(_inFilter, out var record, out int consumed);
                 if (status == DecodeStatus.NeedMoreData) break;
-                if ((uint)consumed > (uint)available)
-                    throw new InvalidOperationException($"Filter {_inFilter.Name} consumed {consumed} of {available} bytes.");
-                _start += consumed;
                 if (status == DecodeStatus.Error)
                 {
                     string message = record is FilterError fe ? fe.ToString() : $"{_inFilter.Name}: the input breaks the filter's framing";
-                    FinishReading("decode", SocketErrno.EBADMSG, message);
+                    FinishReading("decode", Errno.EBADMSG, message);
                     break;
                 }
                 Kernel.Call(Owner, inputEvent, record, BoxedId);
@@ -498,8 +432,8 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         finally
         {
             _decoding = false;
-            if (IsDisposed) ReleaseBuffer();
-            else if (_buffer is not null && _start == _end) ReleaseBuffer(); // idle connections hold no buffer
+            // Idle connections hold no buffer.
+            _input.Release(force: IsDisposed);
         }
     }
 
@@ -508,14 +442,6 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         _readFinished = true;
         StopReading();
         if (!IsDisposed && ErrorEvent is { } ev) Kernel.Call(Owner, ev, operation, errno, message, BoxedId);
-    }
-
-    private void ReleaseBuffer()
-    {
-        if (_buffer is null) return;
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = null;
-        _start = _end = 0;
     }
 
     private bool AfterPut(long before)

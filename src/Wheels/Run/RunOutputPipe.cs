@@ -1,6 +1,7 @@
 using PoeSharp.Filters;
 using PoeSharp.Loop;
 using PoeSharp.Os;
+using PoeSharp.Wheels.Drivers;
 
 namespace PoeSharp.Wheels;
 
@@ -15,6 +16,7 @@ internal sealed class RunOutputPipe
     private readonly RunWheel _wheel;
     private readonly InputBuffer _input;
     private FileDescriptor? _handle;
+    private IFilter _filter;
     private bool _decoding;
     private bool _watched;
     private bool _watchPaused;
@@ -25,7 +27,7 @@ internal sealed class RunOutputPipe
         _wheel = wheel;
         _handle = handle;
         Fd = handle.Fd;
-        Filter = filter;
+        _filter = filter;
         Name = name;
         _input = new InputBuffer(blockSize, maxInput);
     }
@@ -37,7 +39,7 @@ internal sealed class RunOutputPipe
     internal int Fd { get; }
 
     /// <summary>The decoding filter.</summary>
-    internal IFilter Filter { get; private set; }
+    internal IFilter Filter => _filter;
 
     /// <summary>True after end of file, an error or close: nothing is read any more.</summary>
     internal bool Finished { get; private set; }
@@ -78,9 +80,7 @@ internal sealed class RunOutputPipe
     /// <summary>Swaps the filter; bytes not yet consumed go to the new one at once (POE's set_stdout_filter).</summary>
     internal void SetFilter(IFilter filter)
     {
-        if (ReferenceEquals(filter, Filter)) return;
-        Filter.Reset();
-        Filter = filter;
+        if (!InputBuffer.SwitchFilter(ref _filter, filter)) return;
         if (!_decoding && _input.Count > 0) Decode();
     }
 
@@ -88,31 +88,16 @@ internal sealed class RunOutputPipe
     internal void OnReadable()
     {
         if (Finished) return;
-        var free = _input.GetFreeSpace();
-        if (free.IsEmpty)
+        if (!_input.TryRead(Fd, _filter, out int n, out int errno, out string message))
         {
-            Finish("read", SocketErrno.ENOBUFS,
-                $"input buffer limit of {_input.Max} bytes reached without a complete {Filter.Name} record");
-            return;
-        }
-        var result = PosixSocket.Read(Fd, free);
-        if (!result.Ok)
-        {
-            Finish("read", result.Error.Errno, result.Error.Message);
-            return;
-        }
-        int n = result.Value;
-        if (n == PosixSocket.WouldBlock)
-        {
-            _input.Release();
+            Finish("read", errno, message);
             return;
         }
         if (n == 0)
         {
-            Finish("read", 0, "");
+            _input.Release();
             return;
         }
-        _input.Commit(n);
         Decode();
     }
 
@@ -159,13 +144,12 @@ internal sealed class RunOutputPipe
         {
             while (_input.Count > 0 && _wheel.EventFor(this) is { } ev)
             {
-                var status = Filter.TryGet(_input.Pending, out var record, out int consumed);
+                var status = _input.TryGet(_filter, out var record, out int consumed);
                 if (status == DecodeStatus.NeedMoreData) break;
-                _input.Consume(consumed);
                 if (status == DecodeStatus.Error)
                 {
                     string message = record is FilterError fe ? fe.ToString() : $"{Filter.Name}: the output breaks the filter's framing";
-                    Finish("decode", SocketErrno.EBADMSG, message);
+                    Finish("decode", Errno.EBADMSG, message);
                     break;
                 }
                 _wheel.Deliver(ev, record);

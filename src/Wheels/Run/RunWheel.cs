@@ -99,15 +99,15 @@ public sealed class RunWheel : Wheel, IReadyHandler
             if (_stdoutEvent is not null && !MakePipe(StdoutHandle, out stdoutRead, out stdoutWrite)) return;
             if (_stderrEvent is not null && !MakePipe(StderrHandle, out stderrRead, out stderrWrite)) return;
 
-            var spawned = ProcessSpawner.Spawn(new ProcessSpawner.Request
+            var spawned = PosixSpawn.Spawn(new PosixSpawn.Request
             {
                 Program = options.Program,
                 Arguments = options.Arguments,
                 Environment = options.Environment,
                 WorkingDirectory = options.WorkingDirectory,
-                Stdin = stdinRead?.Fd ?? ProcessSpawner.DevNull,
-                Stdout = stdoutWrite?.Fd ?? ProcessSpawner.Inherit,
-                Stderr = stderrWrite?.Fd ?? ProcessSpawner.Inherit,
+                Stdin = stdinRead?.Fd ?? PosixSpawn.DevNull,
+                Stdout = stdoutWrite?.Fd ?? PosixSpawn.Inherit,
+                Stderr = stderrWrite?.Fd ?? PosixSpawn.Inherit,
                 NewProcessGroup = options.NewProcessGroup,
             });
             if (!spawned.Ok)
@@ -118,7 +118,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
             }
             Pid = spawned.Value;
             // Opened before anyone can reap the child: Kill then never reaches a recycled pid.
-            _pidFd = ProcessSpawner.OpenPidFd(Pid);
+            _pidFd = PosixSpawn.OpenPidFd(Pid);
         }
         finally
         {
@@ -341,7 +341,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
     {
         if (signal < 0 || signal > 64) throw new ArgumentOutOfRangeException(nameof(signal), signal, "Signal numbers go from 0 to 64.");
         if (Pid == 0 || _exitKnown) return false;
-        var error = _pidFd >= 0 ? ProcessSpawner.SendSignal(_pidFd, signal) : ProcessSpawner.Kill(Pid, signal);
+        var error = _pidFd >= 0 ? PosixSpawn.SendSignal(_pidFd, signal) : PosixSpawn.Kill(Pid, signal);
         if (error.Errno == Errno.ESRCH) _exitKnown = true;
         return !error.IsError;
     }

@@ -266,18 +266,18 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
             }
             catch (SocketException ex)
             {
-                SetupFailed("getaddrinfo", new OsError(SocketErrno.EADDRNOTAVAIL), $"{text}: {ex.Message}");
+                SetupFailed("getaddrinfo", new OsError(Errno.EADDRNOTAVAIL), $"{text}: {ex.Message}");
                 return false;
             }
             if (address is null)
             {
-                SetupFailed("getaddrinfo", new OsError(SocketErrno.EADDRNOTAVAIL), $"{text}: no {domain} address");
+                SetupFailed("getaddrinfo", new OsError(Errno.EADDRNOTAVAIL), $"{text}: no {domain} address");
                 return false;
             }
         }
         if (address.AddressFamily != domain)
         {
-            SetupFailed(bind ? "bind" : "connect", new OsError(SocketErrno.EAFNOSUPPORT),
+            SetupFailed(bind ? "bind" : "connect", new OsError(Errno.EAFNOSUPPORT),
                         $"{text} is not an {(domain == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
             return false;
         }
@@ -301,7 +301,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
             if (error.IsError)
             {
                 // The connection died in the backlog: try the next one.
-                if (error.Errno is SocketErrno.ECONNABORTED or SocketErrno.EPROTO) continue;
+                if (error.Errno is Errno.ECONNABORTED or Errno.EPROTO) continue;
                 // EMFILE and friends: report and keep listening (POE); the next readiness retries.
                 Kernel.Call(Owner, _failureEvent, "accept", error.Errno, error.Message, BoxedId);
                 return;
@@ -341,7 +341,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         _socket?.Dispose();
         _socket = null;
         _mode = Mode.Failed;
-        var timedOut = new OsError(SocketErrno.ETIMEDOUT);
+        var timedOut = new OsError(Errno.ETIMEDOUT);
         Kernel.Call(Owner, _failureEvent, "connect", timedOut.Errno, timedOut.Message, BoxedId);
     }
 

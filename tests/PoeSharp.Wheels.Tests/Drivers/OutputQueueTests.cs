@@ -71,7 +71,7 @@ public sealed class OutputQueueTests
         var queue = new OutputQueue();
         Put(queue, (byte)'x', 10);
         var error = queue.Flush(writer.Fd);
-        Assert.That(error.Errno, Is.EqualTo(SocketErrno.EPIPE));
+        Assert.That(error.Errno, Is.EqualTo(Errno.EPIPE));
         Assert.That(queue.Octets, Is.EqualTo(10));
         queue.Clear();
         Assert.That(queue.Octets, Is.Zero);

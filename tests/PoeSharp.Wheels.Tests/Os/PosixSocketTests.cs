@@ -60,7 +60,7 @@ public sealed class PosixSocketTests
         using var client = PosixSocket.Socket(AddressFamily.InterNetwork).Value;
         var result = PosixSocket.Connect(client, SocketEndPoint.Inet(IPAddress.Loopback, port));
         var error = result.Ok ? WaitForConnect(client.Fd) : result.Error;
-        Assert.That(error.Errno, Is.EqualTo(SocketErrno.ECONNREFUSED));
+        Assert.That(error.Errno, Is.EqualTo(Errno.ECONNREFUSED));
         Assert.That(error.Message, Is.EqualTo("Connection refused"));
     }
 
@@ -128,7 +128,7 @@ public sealed class PosixSocketTests
             b.Dispose();
             Assert.That(PosixSocket.Read(a.Fd, new byte[4]).Value, Is.Zero);
             var write = PosixSocket.Send(a.Fd, "x"u8);
-            Assert.That(write.Error.Errno, Is.EqualTo(SocketErrno.EPIPE));
+            Assert.That(write.Error.Errno, Is.EqualTo(Errno.EPIPE));
         }
     }
 

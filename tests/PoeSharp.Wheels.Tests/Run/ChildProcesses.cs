@@ -17,10 +17,10 @@ internal static class ChildProcesses
     }
 
     /// <summary>True while <paramref name="pid"/> is our child and has not exited.</summary>
-    public static bool IsRunning(int pid) => ProcessSpawner.Probe(pid) == 1;
+    public static bool IsRunning(int pid) => PosixSpawn.Probe(pid) == 1;
 
     /// <summary>True when <paramref name="pid"/> is no child of ours any more (it was reaped).</summary>
-    public static bool IsGone(int pid) => ProcessSpawner.Probe(pid) == -1;
+    public static bool IsGone(int pid) => PosixSpawn.Probe(pid) == -1;
 
     /// <summary>Kills with SIGKILL and reaps every tracked child that is still ours; returns how many there were.</summary>
     public static int KillLeftovers()
@@ -30,8 +30,8 @@ internal static class ChildProcesses
         {
             if (IsGone(pid)) continue;
             left++;
-            ProcessSpawner.Kill(pid, Signals.KILL);
-            ProcessSpawner.WaitFor(pid);
+            PosixSpawn.Kill(pid, Signals.KILL);
+            PosixSpawn.WaitFor(pid);
         }
         s_started.Clear();
         return left;

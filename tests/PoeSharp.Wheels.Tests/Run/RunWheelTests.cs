@@ -25,7 +25,7 @@ public sealed class RunWheelTests
     public void CatEchoesPutRecordsThenCloseAndChildExitZero()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/cat" }, r => r.OnStart = (h, c) =>
         {
             h.Wheel!.Put("one");
@@ -56,7 +56,7 @@ public sealed class RunWheelTests
     public void StdoutAndStderrAreSeparateAndTheExitCodeArrives()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions
         {
             Program = "/bin/sh",
@@ -76,7 +76,7 @@ public sealed class RunWheelTests
     public void KillEndsTheChildWithTermAndFailsOnceItIsReaped()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         bool killed = false;
         bool killAfterReap = true;
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "sleep", Arguments = ["30"] }, r =>
@@ -98,7 +98,7 @@ public sealed class RunWheelTests
     public void KillAcceptsNamesAndNumbersAndRejectsUnknownNames()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         Exception? unknown = null;
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "sleep", Arguments = ["30"] }, r => r.OnStart = (h, c) =>
         {
@@ -117,7 +117,7 @@ public sealed class RunWheelTests
     public void AProgramThatDoesNotExistYieldsASpawnError()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         Exception? putError = null;
         bool errorBeforeStartReturned = false;
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/nonexistent/poesharp-no-such-program" }, r =>
@@ -146,7 +146,7 @@ public sealed class RunWheelTests
     public void ANameIsLookedUpInPath()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "echo", Arguments = ["hello", "world"] });
 
         guard.Run(kernel);
@@ -164,7 +164,7 @@ public sealed class RunWheelTests
         try
         {
             using var kernel = new Kernel();
-            var guard = RunGuard.Start(kernel);
+            var guard = Guard.Start(kernel, seconds: 20);
             var rec = RunRecorder.Start(kernel, new RunOptions
             {
                 Program = "/bin/sh",
@@ -192,7 +192,7 @@ public sealed class RunWheelTests
         try
         {
             using var kernel = new Kernel();
-            var guard = RunGuard.Start(kernel);
+            var guard = Guard.Start(kernel, seconds: 20);
             var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/sh", Arguments = ["-c", $"echo \"${name}\""] });
 
             guard.Run(kernel);
@@ -209,7 +209,7 @@ public sealed class RunWheelTests
     public void AWorkingDirectoryThatDoesNotExistIsASpawnError()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/true", WorkingDirectory = "/nonexistent/poesharp-dir" },
             r => r.ExpectClose = false);
 
@@ -224,7 +224,7 @@ public sealed class RunWheelTests
     public void TheChildStartsWithAnEmptySignalMaskAndNoIgnoredSignals()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         string? parentBlocked = null, parentIgnored = null;
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/grep", Arguments = ["-E", "^Sig(Blk|Ign):", "/proc/self/status"] }, r =>
         {
@@ -253,7 +253,7 @@ public sealed class RunWheelTests
     {
         const int lines = 65536;   // 16 bytes each: 1 MiB
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         int countAtCheck = -1;
         bool runningAtCheck = false;
         var rec = RunRecorder.Start(kernel, new RunOptions
@@ -291,7 +291,7 @@ public sealed class RunWheelTests
     {
         const int lines = 65536;
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         long bufferedAfterPut = 0;
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/cat" }, r => r.OnStart = (h, c) =>
         {
@@ -317,7 +317,7 @@ public sealed class RunWheelTests
         using var kernel = new Kernel();
         var pids = new List<int>();
         int before = -1;
-        var guard = RunGuard.Start(kernel, sessions: runs + 1, seconds: 30);
+        var guard = Guard.Start(kernel, sessions: runs + 1, seconds: 30);
 
         void StartRun(int index) =>
             RunRecorder.Start(kernel, new RunOptions { Program = "/bin/sh", Arguments = ["-c", $"echo run {index}; cat"] }, r =>
@@ -361,7 +361,7 @@ public sealed class RunWheelTests
     public void NoStdinGivesTheChildDevNullAndPutThrows()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         Exception? putError = null;
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/sh", Arguments = ["-c", "cat; echo done"], NoStdin = true },
             r => r.OnStart = (h, c) => putError = Assert.Catch(() => h.Wheel!.Put("x")));
@@ -377,7 +377,7 @@ public sealed class RunWheelTests
     public void WritingToAChildThatStoppedReadingIsAWriteErrorOnStdin()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/true" }, r =>
         {
             r.OnStart = (h, c) =>
@@ -399,7 +399,7 @@ public sealed class RunWheelTests
     public void ShutdownStdinDropsWhatWasNotWritten()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/cat" }, r => r.OnStart = (h, c) =>
         {
             h.Wheel!.Put("never written");
@@ -418,7 +418,7 @@ public sealed class RunWheelTests
     public void DisposeClosesThePipesWithoutKillingByDefault()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/cat" }, r =>
         {
             r.ExpectClose = false;
@@ -435,7 +435,7 @@ public sealed class RunWheelTests
     public void KillOnDisposeSendsTheConfiguredSignal()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "sleep", Arguments = ["30"], KillOnDispose = true, KillSignalOnDispose = "KILL" }, r =>
         {
             r.ExpectClose = false;
@@ -452,7 +452,7 @@ public sealed class RunWheelTests
     public void CustomFiltersDecodeStdoutAndEncodeStdin()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions
         {
             Program = "/bin/cat",
@@ -473,7 +473,7 @@ public sealed class RunWheelTests
     public void BadArgumentsAreRejectedWithClearMessages()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var errors = new List<Exception>();
         kernel.Create(0, s => s.On("_start", c =>
         {
@@ -502,7 +502,7 @@ public sealed class RunWheelTests
     public void ADecodeErrorClosesThatPipeAndTheWriterGetsSigpipe()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions
         {
             Program = "/bin/sh",
@@ -526,7 +526,7 @@ public sealed class RunWheelTests
     public void ClearingStdoutEventStopsReadingAndSettingItResumes()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         bool nothingWhileCleared = false;
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/sh", Arguments = ["-c", "echo a; echo b; exec cat"] }, r =>
         {
@@ -556,7 +556,7 @@ public sealed class RunWheelTests
     public void ARecordLongerThanMaxInputBufferIsAReadErrorNotUnboundedMemory()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions
         {
             Program = "/bin/sh",
@@ -580,7 +580,7 @@ public sealed class RunWheelTests
     public void WithoutStdoutEventOnlyStderrIsPipedAndCloseFollowsIt()
     {
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions { Program = "/bin/sh", Arguments = ["-c", "echo oops >&2"] },
             r => r.PipeStdout = false);
 
@@ -597,7 +597,7 @@ public sealed class RunWheelTests
     {
         static string Pgrp(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2];
         using var kernel = new Kernel();
-        var guard = RunGuard.Start(kernel);
+        var guard = Guard.Start(kernel, seconds: 20);
         var rec = RunRecorder.Start(kernel, new RunOptions
         {
             Program = "/bin/cat", Arguments = ["/proc/self/stat"], NoStdin = true, NewProcessGroup = newGroup,

@@ -1,12 +1,15 @@
 using System.Buffers;
+using PoeSharp.Filters;
+using PoeSharp.Os;
 
-namespace PoeSharp.Wheels;
+namespace PoeSharp.Wheels.Drivers;
 
 /// <summary>
 /// The read side of a wheel's driver: bytes read from a descriptor and not yet consumed by a
 /// filter, in one pooled array that is rented on the first read, compacted or grown (up to a
 /// bound) when a record does not fit, and returned as soon as it is empty, so an idle
-/// descriptor holds no buffer. Same policy as ReadWriteWheel's input buffer.
+/// descriptor holds no buffer. Used by <see cref="ReadWriteWheel"/> and <see cref="RunWheel"/>'s
+/// output pipes.
 /// </summary>
 internal sealed class InputBuffer
 {
@@ -36,7 +39,7 @@ internal sealed class InputBuffer
     /// Free space to read into, after making room (rent, compact or grow). Empty when
     /// <see cref="Max"/> unconsumed bytes are already held: the filter cannot make progress.
     /// </summary>
-    internal Span<byte> GetFreeSpace()
+    private Span<byte> GetFreeSpace()
     {
         if (_buffer is null)
         {
@@ -67,15 +70,65 @@ internal sealed class InputBuffer
         return _buffer.AsSpan(_end);
     }
 
-    /// <summary>Adds <paramref name="count"/> bytes just read into <see cref="GetFreeSpace"/>'s span.</summary>
-    internal void Commit(int count) => _end += count;
-
-    /// <summary>Drops <paramref name="count"/> bytes the filter consumed.</summary>
-    internal void Consume(int count)
+    /// <summary>
+    /// One read(2) from <paramref name="fd"/> into the free space. True with <paramref name="read"/>
+    /// bytes added (0 when nothing is there yet); false when reading is over, with the error to
+    /// report: end of file (errno 0, message ""), a read error, or <see cref="Max"/> bytes held
+    /// without a complete record of <paramref name="filter"/> (ENOBUFS).
+    /// </summary>
+    internal bool TryRead(int fd, IFilter filter, out int read, out int errno, out string message)
     {
-        if ((uint)count > (uint)(_end - _start))
-            throw new InvalidOperationException($"A filter consumed {count} of {_end - _start} bytes.");
-        _start += count;
+        read = 0;
+        var free = GetFreeSpace();
+        if (free.IsEmpty)
+        {
+            errno = Errno.ENOBUFS;
+            message = $"input buffer limit of {_max} bytes reached without a complete {filter.Name} record";
+            return false;
+        }
+        var result = PosixSocket.Read(fd, free);
+        if (!result.Ok)
+        {
+            errno = result.Error.Errno;
+            message = result.Error.Message;
+            return false;
+        }
+        errno = 0;
+        message = "";
+        if (result.Value == 0) return false;                      // end of file
+        if (result.Value == PosixSocket.WouldBlock) return true;  // a spurious wake-up
+        read = result.Value;
+        _end += read;
+        return true;
+    }
+
+    /// <summary>
+    /// Lets <paramref name="filter"/> decode one record from the pending bytes and drops the bytes
+    /// it consumed (none when it needs more data).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The filter claimed more bytes than it was given.</exception>
+    internal DecodeStatus TryGet(IFilter filter, out object? record, out int consumed)
+    {
+        int available = _end - _start;
+        var status = filter.TryGet(Pending, out record, out consumed);
+        if (status == DecodeStatus.NeedMoreData) return status;
+        if ((uint)consumed > (uint)available)
+            throw new InvalidOperationException($"Filter {filter.Name} consumed {consumed} of {available} bytes.");
+        _start += consumed;
+        return status;
+    }
+
+    /// <summary>
+    /// Hands the pending bytes over to <paramref name="next"/> (POE's set_filter): the old filter
+    /// is reset, since it may remember a scan offset into bytes it no longer sees. Returns false
+    /// when <paramref name="next"/> already is the current filter.
+    /// </summary>
+    internal static bool SwitchFilter(ref IFilter current, IFilter next)
+    {
+        if (ReferenceEquals(next, current)) return false;
+        current.Reset();
+        current = next;
+        return true;
     }
 
     /// <summary>Returns the array to the pool when nothing is pending (or always, with <paramref name="force"/>).</summary>
@@ -89,6 +142,7 @@ internal sealed class InputBuffer
 
     private void Compact()
     {
+        // The filter sees the same unconsumed bytes, now from offset 0.
         int pending = _end - _start;
         _buffer.AsSpan(_start, pending).CopyTo(_buffer);
         _start = 0;
