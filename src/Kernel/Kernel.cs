@@ -75,7 +75,11 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private bool _running;
     private int _inboxCount;         // posts waiting in _inbox (written by other threads)
 
-    /// <summary>A kernel on the OS defaults: the epoll loop, <see cref="TimeProvider.System"/>, and the real process host (created when first needed).</summary>
+    /// <summary>
+    /// A kernel on the OS defaults: the epoll loop, <see cref="TimeProvider.System"/>, and the real
+    /// process host, created when first needed or at once when OS signals are blocked process-wide
+    /// (<see cref="ForkSafety.EnsureSignalMask"/>, or in a forked child).
+    /// </summary>
     public Kernel(KernelOptions? options = null)
         : this(OsDefaults.CreateLoop(), TimeProvider.System, options, ownsLoop: true)
     {
@@ -112,6 +116,10 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         Id = MakeId();
         _now = time.GetTimestamp();
         _loop.Attach(this);
+        // Signals are blocked process-wide (the bootstrap, or a forked child): unless somebody reads
+        // them from the host's signalfd they stay pending for ever and Ctrl-C does nothing. The host
+        // delivers the watched ones and gives the others their default action (POE-SEMANTICS §1.6).
+        if (ForkSafety.SignalMaskActive || ForkSafety.IsForkedChild) EnsureHost();
     }
 
     private static KernelOptions WithHost(KernelOptions? options, IProcessHost host)
