@@ -1,13 +1,10 @@
-using System.Runtime.InteropServices;
+using PoeSharp.Os;
 
 namespace PoeSharp.Examples;
 
-/// <summary>kill(2). PoeSharp.Os has no public wrapper for it, so the example imports it itself.</summary>
+/// <summary>Sends real signals (kill(2) through PoeSharp.Os).</summary>
 internal sealed class PosixSignaller : IProcessSignaller
 {
     /// <inheritdoc />
-    public bool Send(int pid, int signal) => pid > 0 && Kill(pid, signal) == 0;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int sig);
+    public bool Send(int pid, int signal) => pid > 0 && !Signals.Send(pid, signal).IsError;
 }

@@ -28,4 +28,38 @@ public sealed class SignalsTests
         set.Remove(Signals.TERM);
         Assert.That(set.Contains(Signals.TERM), Is.False);
     }
+
+    [Test]
+    public void SendDeliversASignalToOneProcess()
+    {
+        int pid = HostHarness.Spawn("/bin/sleep", "30");
+        try
+        {
+            Assert.That(Signals.Send(pid, Signals.TERM).IsError, Is.False);
+            int reaped = 0, status = 0;
+            for (int i = 0; i < 500 && reaped == 0; i++)
+            {
+                reaped = ProcessInterop.WaitPidNoHang(pid, out status);
+                if (reaped == 0) Thread.Sleep(10);
+            }
+            Assert.That(reaped, Is.EqualTo(pid));
+            Assert.That(status & 0x7f, Is.EqualTo(Signals.TERM), "killed by TERM");
+            Assert.That(Signals.Send(pid, Signals.TERM).Errno, Is.EqualTo(Errno.ESRCH), "a reaped process is gone");
+        }
+        finally
+        {
+            if (ProcessInterop.WaitPidNoHang(pid, out _) == 0)
+            {
+                Signals.Send(pid, Signals.KILL);
+                while (ProcessInterop.WaitPidNoHang(pid, out _) == 0) Thread.Sleep(10);
+            }
+        }
+    }
+
+    [Test]
+    public void SendRefusesProcessGroupsAndBroadcasts()
+    {
+        Assert.That(() => Signals.Send(0, Signals.TERM), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(() => Signals.Send(-1, Signals.TERM), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
 }

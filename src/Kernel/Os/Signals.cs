@@ -44,6 +44,17 @@ public static class Signals
         return 0;
     }
 
+    /// <summary>
+    /// Sends signal <paramref name="signo"/> to process <paramref name="pid"/> (kill(2)). Returns
+    /// <see cref="OsError.None"/> on success; ESRCH when the process is gone.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pid"/> is not positive: sending to a process group or to every process is never what a server means.</exception>
+    public static OsError Send(int pid, int signo)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
+        return SignalInterop.Kill(pid, signo) == 0 ? OsError.None : OsError.Last();
+    }
+
     /// <summary>The POE name of signal <paramref name="signo"/> ("INT"), or "NUM<i>n</i>" for others.</summary>
     public static string Name(int signo) =>
         signo > 0 && signo < Names.Length ? Names[signo] : "NUM" + signo.ToString(System.Globalization.CultureInfo.InvariantCulture);
