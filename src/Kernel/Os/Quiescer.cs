@@ -93,7 +93,7 @@ internal static unsafe class Quiescer
             Array.Copy(s_switches, s_prevSwitches, prevCount);
         }
         s_lastCount = -1;
-        int busyRounds = 0;
+        int rounds = 0;
         while (true)
         {
             int count = Sample(self, out int busy);
@@ -115,9 +115,9 @@ internal static unsafe class Quiescer
                 LastBusyTid = busy;
                 return false;
             }
-            if (busy != 0) busyRounds++;
-            // At least a moment between the two samples that must agree; a busy thread gets real sleeps.
-            if (ShortGap && busyRounds < 2) ShortWait();
+            // At least a moment between the two samples that must agree; if the threads do not
+            // settle at once, real sleeps (a yielding spin would only compete with them for the CPU).
+            if (ShortGap && ++rounds <= 3) ShortWait();
             else Thread.Sleep(1);
         }
     }
