@@ -6,45 +6,23 @@ namespace PoeSharp;
 /// </summary>
 public sealed class Callback : IDisposable
 {
-    private readonly Kernel _kernel;
-    private readonly object?[] _args;
-    private bool _holdsRef;
-    private bool _disposed;
+    private AnonEventReference _ref;
 
-    internal Callback(Kernel kernel, Session session, string ev, object?[] args)
-    {
-        _kernel = kernel;
-        Session = session;
-        Event = ev;
-        _args = args;
-        _holdsRef = true;
-    }
+    internal Callback(Kernel kernel, Session session, string ev, object?[] args) =>
+        _ref = new AnonEventReference(kernel, session, ev, args);
 
     /// <summary>The session the event goes to.</summary>
-    public Session Session { get; }
+    public Session Session => _ref.Session;
 
     /// <summary>The event name.</summary>
-    public string Event { get; }
+    public string Event => _ref.Event;
 
     /// <summary>Calls the event with ARG0 = creation arguments, ARG1 = <paramref name="args"/>; returns the handler's value.</summary>
-    public object? Invoke(params object?[] args)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _kernel.Call(Session, Event, _args, args);
-    }
+    public object? Invoke(params object?[] args) => _ref.Kernel.Call(Session, Event, _ref.EventArgs(this, args));
 
     /// <summary>Releases the extra reference but keeps the callback usable.</summary>
-    public void Weaken()
-    {
-        if (!_holdsRef) return;
-        _holdsRef = false;
-        _kernel.ReleaseAnonRef(Session);
-    }
+    public void Weaken() => _ref.Weaken();
 
     /// <summary>Releases the extra reference; the callback can no longer be invoked.</summary>
-    public void Dispose()
-    {
-        Weaken();
-        _disposed = true;
-    }
+    public void Dispose() => _ref.Dispose();
 }

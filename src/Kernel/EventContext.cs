@@ -12,7 +12,7 @@ public readonly struct EventContext<THeap>
     private readonly object?[] _args;
 
     internal EventContext(Kernel kernel, Session session, THeap heap, Session sender, string state,
-                          object?[] args, string? callerState)
+                          object?[] args, string? callerState, string? callerFile = null, int callerLine = 0)
     {
         Kernel = kernel;
         Session = session;
@@ -21,6 +21,8 @@ public readonly struct EventContext<THeap>
         State = state;
         _args = args;
         CallerState = callerState;
+        CallerFile = callerFile;
+        CallerLine = callerLine;
     }
 
     /// <summary>The kernel (POE's KERNEL).</summary>
@@ -62,11 +64,15 @@ public readonly struct EventContext<THeap>
         return default!;
     }
 
-    /// <summary>The source file of the post, when known (not captured by this kernel: always null).</summary>
-    public string? CallerFile => null;
+    /// <summary>
+    /// The source file that sent the event (POE's CALLER_FILE), captured by <see cref="Kernel.Post(SessionRef, string, CallerInfoGuard, string?, int)"/>,
+    /// <c>Yield</c> and <c>Call</c> with up to two arguments; null for the <c>params</c> overloads (3+
+    /// arguments: C# cannot put caller information after a params array), timers, signals, I/O and lifecycle events.
+    /// </summary>
+    public string? CallerFile { get; }
 
-    /// <summary>The source line of the post, when known (not captured: always 0).</summary>
-    public int CallerLine => 0;
+    /// <summary>The source line that sent the event (CALLER_LINE); 0 when <see cref="CallerFile"/> is null.</summary>
+    public int CallerLine { get; }
 
     /// <summary>The event that was being handled when this one was sent (CALLER_STATE), or null.</summary>
     public string? CallerState { get; }

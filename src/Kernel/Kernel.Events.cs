@@ -11,7 +11,27 @@ public sealed partial class Kernel
     /// </summary>
     /// <remarks>As in POE (§0.7), an event sent by a stopping session (e.g. from <c>_stop</c>), or to one,
     /// is accepted (<see cref="KernelError.None"/>) and discarded.</remarks>
-    public KernelError Post(SessionRef dest, string ev, params object?[] args)
+    public KernelError Post(SessionRef dest, string ev, params object?[] args) => PostCore(dest, ev, args, null, 0);
+
+    /// <summary>Posts <paramref name="ev"/> without arguments, recording the caller's file and line (<see cref="EventContext{THeap}.CallerFile"/>).</summary>
+    /// <remarks>The last three parameters are filled in by the compiler; never pass them.</remarks>
+    public KernelError Post(SessionRef dest, string ev, CallerInfoGuard _ = default,
+                            [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0) =>
+        PostCore(dest, ev, [], callerFile, callerLine);
+
+    /// <summary>Posts <paramref name="ev"/> with ARG0 = <paramref name="arg0"/>, recording the caller's file and line.</summary>
+    /// <remarks>The last three parameters are filled in by the compiler; never pass them.</remarks>
+    public KernelError Post(SessionRef dest, string ev, object? arg0, CallerInfoGuard _ = default,
+                            [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0) =>
+        PostCore(dest, ev, [arg0], callerFile, callerLine);
+
+    /// <summary>Posts <paramref name="ev"/> with ARG0, ARG1, recording the caller's file and line.</summary>
+    /// <remarks>The last three parameters are filled in by the compiler; never pass them.</remarks>
+    public KernelError Post(SessionRef dest, string ev, object? arg0, object? arg1, CallerInfoGuard _ = default,
+                            [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0) =>
+        PostCore(dest, ev, [arg0, arg1], callerFile, callerLine);
+
+    private KernelError PostCore(SessionRef dest, string ev, object?[]? args, string? callerFile, int callerLine)
     {
         CheckThread();
         ArgumentNullException.ThrowIfNull(ev);
@@ -19,41 +39,91 @@ public sealed partial class Kernel
         var src = _active;
         if (src.State != SessionState.Alive || target.State != SessionState.Alive || target.IsKernel)
             return KernelError.None;
-        Enqueue(target, src, ev, args ?? [], ItemKind.Post);
+        Enqueue(target, src, ev, args ?? [], ItemKind.Post, callerFile, callerLine);
         return KernelError.None;
     }
 
     /// <summary>Posts <paramref name="ev"/> to the active session (SENDER = itself). Must be called from a handler.</summary>
-    public void Yield(string ev, params object?[] args)
+    public void Yield(string ev, params object?[] args) => YieldCore(ev, args, null, 0);
+
+    /// <summary>Yields <paramref name="ev"/> without arguments, recording the caller's file and line.</summary>
+    /// <remarks>The last three parameters are filled in by the compiler; never pass them.</remarks>
+    public void Yield(string ev, CallerInfoGuard _ = default,
+                      [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0) =>
+        YieldCore(ev, [], callerFile, callerLine);
+
+    /// <summary>Yields <paramref name="ev"/> with ARG0 = <paramref name="arg0"/>, recording the caller's file and line.</summary>
+    /// <remarks>The last three parameters are filled in by the compiler; never pass them.</remarks>
+    public void Yield(string ev, object? arg0, CallerInfoGuard _ = default,
+                      [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0) =>
+        YieldCore(ev, [arg0], callerFile, callerLine);
+
+    /// <summary>Yields <paramref name="ev"/> with ARG0, ARG1, recording the caller's file and line.</summary>
+    /// <remarks>The last three parameters are filled in by the compiler; never pass them.</remarks>
+    public void Yield(string ev, object? arg0, object? arg1, CallerInfoGuard _ = default,
+                      [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0) =>
+        YieldCore(ev, [arg0, arg1], callerFile, callerLine);
+
+    private void YieldCore(string ev, object?[]? args, string? callerFile, int callerLine)
     {
         CheckThread();
         var s = _active;
         if (s.IsKernel) ThrowNoActiveSession(nameof(Yield));
         if (s.State != SessionState.Alive) return;
-        Enqueue(s, s, ev, args, ItemKind.Post);
+        Enqueue(s, s, ev, args ?? [], ItemKind.Post, callerFile, callerLine);
     }
 
     /// <summary>Dispatches <paramref name="ev"/> to <paramref name="dest"/> now and returns the handler's value (null if unknown or unhandled).</summary>
     public object? Call(SessionRef dest, string ev, params object?[] args)
     {
-        TryCall(dest, ev, out var result, args);
+        TryCallCore(dest, ev, out var result, args, null, 0);
+        return result;
+    }
+
+    /// <summary>Calls <paramref name="ev"/> without arguments, recording the caller's file and line.</summary>
+    /// <remarks>The last three parameters are filled in by the compiler; never pass them.</remarks>
+    public object? Call(SessionRef dest, string ev, CallerInfoGuard _ = default,
+                        [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0)
+    {
+        TryCallCore(dest, ev, out var result, [], callerFile, callerLine);
+        return result;
+    }
+
+    /// <summary>Calls <paramref name="ev"/> with ARG0 = <paramref name="arg0"/>, recording the caller's file and line.</summary>
+    /// <remarks>The last three parameters are filled in by the compiler; never pass them.</remarks>
+    public object? Call(SessionRef dest, string ev, object? arg0, CallerInfoGuard _ = default,
+                        [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0)
+    {
+        TryCallCore(dest, ev, out var result, [arg0], callerFile, callerLine);
+        return result;
+    }
+
+    /// <summary>Calls <paramref name="ev"/> with ARG0, ARG1, recording the caller's file and line.</summary>
+    /// <remarks>The last three parameters are filled in by the compiler; never pass them.</remarks>
+    public object? Call(SessionRef dest, string ev, object? arg0, object? arg1, CallerInfoGuard _ = default,
+                        [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0)
+    {
+        TryCallCore(dest, ev, out var result, [arg0, arg1], callerFile, callerLine);
         return result;
     }
 
     /// <summary>
-    /// Like <see cref="Call"/>, reporting failure: <see cref="KernelError.NoSuchSession"/> or
+    /// Like <see cref="Call(SessionRef, string, object?[])"/>, reporting failure: <see cref="KernelError.NoSuchSession"/> or
     /// <see cref="KernelError.NoHandler"/> (neither a handler nor <c>_default</c>).
     /// </summary>
     /// <remarks>A call to the active session runs the handler directly (POE quirk §8.9, kept): an
     /// exception propagates into the calling handler, and <see cref="ActiveEvent"/> stays the outer event.</remarks>
-    public KernelError TryCall(SessionRef dest, string ev, out object? result, params object?[] args)
+    public KernelError TryCall(SessionRef dest, string ev, out object? result, params object?[] args) =>
+        TryCallCore(dest, ev, out result, args, null, 0);
+
+    private KernelError TryCallCore(SessionRef dest, string ev, out object? result, object?[]? args, string? callerFile, int callerLine)
     {
         CheckThread();
         ArgumentNullException.ThrowIfNull(ev);
         result = null;
         if (!TryResolve(dest, out var target) || target.IsKernel || target.State == SessionState.Stopped)
             return KernelError.NoSuchSession;
-        result = DispatchCore(target, _active, ev, args ?? [], _activeEvent, EventKind.Call, true, out bool handled);
+        result = DispatchCore(target, _active, ev, args ?? [], _activeEvent, EventKind.Call, true, out bool handled, callerFile, callerLine);
         return handled ? KernelError.None : KernelError.NoHandler;
     }
 
@@ -82,11 +152,12 @@ public sealed partial class Kernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Enqueue(Session dest, Session src, string ev, object?[] args, ItemKind kind)
+    internal void Enqueue(Session dest, Session src, string ev, object?[] args, ItemKind kind, string? callerFile = null, int callerLine = 0)
     {
         var item = new QueueItem
         {
-            Due = _now, Dest = dest, Source = src, Event = ev, Args = args, CallerState = _activeEvent, Kind = kind,
+            Due = _now, Dest = dest, Source = src, Event = ev, Args = args, CallerState = _activeEvent,
+            CallerFile = callerFile, CallerLine = callerLine, Kind = kind,
         };
         _queue.EnqueueFifo(ref item);
         if (!dest.IsKernel) dest.EventsTo++;

@@ -31,7 +31,7 @@ namespace PoeSharp;
 /// <item>§8.4 changed: <see cref="HasForked"/> drops inherited <see cref="SigChild(int, string?, object?[])"/> watches.</item>
 /// <item>§8.5 changed: only watched pids are reaped, one by one, by the process host (never <c>waitpid(-1)</c>).</item>
 /// <item>§8.8 changed: <see cref="AlarmRemoveAll"/> keeps argument arrays and real due times.</item>
-/// <item>§8.9 kept: <see cref="Call"/> to the active session runs the handler directly (no DIE
+/// <item>§8.9 kept: <see cref="Call(SessionRef, string, object?[])"/> to the active session runs the handler directly (no DIE
 /// wrapping, the active event stays the outer one).</item>
 /// <item>DIE is dispatched synchronously when the handler throws (POE queues it), so it runs
 /// before other events already due in the same batch.</item>
@@ -75,7 +75,11 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private bool _running;
     private int _inboxCount;         // posts waiting in _inbox (written by other threads)
 
-    /// <summary>A kernel on the OS defaults: the epoll loop, <see cref="TimeProvider.System"/>, and the real process host (created when first needed).</summary>
+    /// <summary>
+    /// A kernel on the OS defaults: the epoll loop, <see cref="TimeProvider.System"/>, and the real
+    /// process host, created when first needed or at once when OS signals are blocked process-wide
+    /// (<see cref="ForkSafety.EnsureSignalMask"/>, or in a forked child).
+    /// </summary>
     public Kernel(KernelOptions? options = null)
         : this(OsDefaults.CreateLoop(), TimeProvider.System, options, ownsLoop: true)
     {
@@ -112,6 +116,10 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         Id = MakeId();
         _now = time.GetTimestamp();
         _loop.Attach(this);
+        // Signals are blocked process-wide (the bootstrap, or a forked child): unless somebody reads
+        // them from the host's signalfd they stay pending for ever and Ctrl-C does nothing. The host
+        // delivers the watched ones and gives the others their default action (POE-SEMANTICS §1.6).
+        if (ForkSafety.SignalMaskActive || ForkSafety.IsForkedChild) EnsureHost();
     }
 
     private static KernelOptions WithHost(KernelOptions? options, IProcessHost host)
@@ -287,12 +295,12 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         {
             case ItemKind.Post:
                 if (dest.State != SessionState.Stopped)
-                    DispatchQueued(dest, src, item.Event, item.Args, item.CallerState, EventKind.Post);
+                    DispatchQueued(dest, src, item.Event, item.Args, item.CallerState, item.CallerFile, item.CallerLine, EventKind.Post);
                 return;
             case ItemKind.Timer:
                 dest.TimerCount--;
                 if (dest.State != SessionState.Stopped)
-                    DispatchQueued(dest, src, item.Event, item.Args, item.CallerState, EventKind.Timer);
+                    DispatchQueued(dest, src, item.Event, item.Args, item.CallerState, item.CallerFile, item.CallerLine, EventKind.Timer);
                 return;
         }
         _active = _kernelSession;
@@ -321,7 +329,8 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     /// session afterwards (DispatchDue does, once per batch): consecutive events for one session
     /// then store nothing, which saves the GC write barriers that dominate a trivial dispatch.
     /// </summary>
-    private void DispatchQueued(Session dest, Session sender, string ev, object?[] args, string? callerState, EventKind kind)
+    private void DispatchQueued(Session dest, Session sender, string ev, object?[] args, string? callerState,
+                                string? callerFile, int callerLine, EventKind kind)
     {
         if (!ReferenceEquals(_active, dest)) _active = dest;
         if (!ReferenceEquals(_activeEvent, ev)) _activeEvent = ev;
@@ -329,7 +338,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         _observer?.OnDispatched(dest, sender, ev, args, kind);
         try
         {
-            dest.Invoke(sender, ev, args, callerState, out bool handled);
+            dest.Invoke(sender, ev, args, callerState, callerFile, callerLine, out bool handled);
             if (!handled && (_options.DefaultWarnings || dest.DefaultWarnings))
                 Warn($"{dest} has no handler for event '{ev}' (from {sender}) and no _default.");
         }
@@ -343,7 +352,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
 
     /// <summary>Dispatches one event synchronously. Exceptions become DIE unless <paramref name="catchAsDie"/> is false or it is a call to the active session.</summary>
     internal object? DispatchCore(Session dest, Session sender, string ev, object?[] args, string? callerState,
-                                  EventKind kind, bool catchAsDie, out bool handled)
+                                  EventKind kind, bool catchAsDie, out bool handled, string? callerFile = null, int callerLine = 0)
     {
         var prevSession = _active;
         var prevEvent = _activeEvent;
@@ -356,7 +365,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         _observer?.OnDispatched(dest, sender, ev, args, kind);
         try
         {
-            var result = dest.Invoke(sender, ev, args, callerState, out handled);
+            var result = dest.Invoke(sender, ev, args, callerState, callerFile, callerLine, out handled);
             if (!handled && (_options.DefaultWarnings || dest.DefaultWarnings))
                 Warn($"{dest} has no handler for event '{ev}' (from {sender}) and no _default.");
             return result;

@@ -9,7 +9,7 @@ internal sealed class KernelSession : Session
 
     public override bool HasHandler(string ev) => false;
 
-    internal override object? Invoke(Session sender, string ev, object?[] args, string? callerState, out bool handled)
+    internal override object? Invoke(Session sender, string ev, object?[] args, string? callerState, string? callerFile, int callerLine, out bool handled)
     {
         handled = false;
         return null;

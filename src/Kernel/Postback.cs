@@ -7,45 +7,23 @@ namespace PoeSharp;
 /// </summary>
 public sealed class Postback : IDisposable
 {
-    private readonly Kernel _kernel;
-    private readonly object?[] _args;
-    private bool _holdsRef;
-    private bool _disposed;
+    private AnonEventReference _ref;
 
-    internal Postback(Kernel kernel, Session session, string ev, object?[] args)
-    {
-        _kernel = kernel;
-        Session = session;
-        Event = ev;
-        _args = args;
-        _holdsRef = true;
-    }
+    internal Postback(Kernel kernel, Session session, string ev, object?[] args) =>
+        _ref = new AnonEventReference(kernel, session, ev, args);
 
     /// <summary>The session the event goes to.</summary>
-    public Session Session { get; }
+    public Session Session => _ref.Session;
 
     /// <summary>The event name.</summary>
-    public string Event { get; }
+    public string Event => _ref.Event;
 
     /// <summary>Posts the event (sender: the active session). Returns <see cref="KernelError.NoSuchSession"/> if the session is gone.</summary>
-    public KernelError Invoke(params object?[] args)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _kernel.Post(Session, Event, _args, args);
-    }
+    public KernelError Invoke(params object?[] args) => _ref.Kernel.Post(Session, Event, _ref.EventArgs(this, args));
 
     /// <summary>Releases the extra reference but keeps the postback usable (POE's <c>weaken</c>).</summary>
-    public void Weaken()
-    {
-        if (!_holdsRef) return;
-        _holdsRef = false;
-        _kernel.ReleaseAnonRef(Session);
-    }
+    public void Weaken() => _ref.Weaken();
 
     /// <summary>Releases the extra reference; the postback can no longer be invoked.</summary>
-    public void Dispose()
-    {
-        Weaken();
-        _disposed = true;
-    }
+    public void Dispose() => _ref.Dispose();
 }

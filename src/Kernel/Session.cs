@@ -70,7 +70,7 @@ public abstract class Session
     internal static int ModeBit(IoMode mode) => 1 << (int)mode;
 
     /// <summary>Invokes the handler for <paramref name="ev"/> (or <c>_default</c>); <paramref name="handled"/> false when neither exists.</summary>
-    internal abstract object? Invoke(Session sender, string ev, object?[] args, string? callerState, out bool handled);
+    internal abstract object? Invoke(Session sender, string ev, object?[] args, string? callerState, string? callerFile, int callerLine, out bool handled);
 
     internal abstract void SetHandler(string ev, Delegate? handler);
 }

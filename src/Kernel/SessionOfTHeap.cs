@@ -36,7 +36,7 @@ internal sealed class Session<THeap> : Session
         _handlers[ev] = entry;
     }
 
-    internal override object? Invoke(Session sender, string ev, object?[] args, string? callerState, out bool handled)
+    internal override object? Invoke(Session sender, string ev, object?[] args, string? callerState, string? callerFile, int callerLine, out bool handled)
     {
         Entry? entry;
         if (ReferenceEquals(ev, _lastName))
@@ -61,12 +61,12 @@ internal sealed class Session<THeap> : Session
         handled = true;
         if (entry.Action is { } action)
         {
-            action(new EventContext<THeap>(Kernel, this, TypedHeap, sender, ev, args, callerState));
+            action(new EventContext<THeap>(Kernel, this, TypedHeap, sender, ev, args, callerState, callerFile, callerLine));
             return null;
         }
         if (entry.Func is { } func)
-            return func(new EventContext<THeap>(Kernel, this, TypedHeap, sender, ev, args, callerState));
-        var ctx = new EventContext<object?>(Kernel, this, TypedHeap, sender, ev, args, callerState);
+            return func(new EventContext<THeap>(Kernel, this, TypedHeap, sender, ev, args, callerState, callerFile, callerLine));
+        var ctx = new EventContext<object?>(Kernel, this, TypedHeap, sender, ev, args, callerState, callerFile, callerLine);
         if (entry.UAction is { } ua)
         {
             ua(ctx);

@@ -4,7 +4,7 @@ namespace PoeSharp.Wheels;
 /// A bundle of descriptor watchers and event emitters owned by one session (POE::Wheel). Create
 /// it inside the session that will receive its events (usually in <c>_start</c> or an event
 /// handler) and keep it in the heap; every event it emits goes to that session with
-/// <see cref="Kernel.Call"/>, so I/O events are synchronous, and every event carries
+/// <see cref="Kernel.Call(SessionRef, string, object?[])"/>, so I/O events are synchronous, and every event carries
 /// <see cref="Id"/> last. <see cref="Dispose"/> removes the watchers; the session may then stop.
 /// </summary>
 public abstract class Wheel : IDisposable

@@ -12,7 +12,7 @@ internal static class KernelMode
 {
     private sealed class Heap
     {
-        public int Spawned, Reaped, Ok, Failed;
+        public int Spawned, Reaped, Ok, Failed, PidFdsSeen;
     }
 
     public static int Run(StressOptions o)
@@ -45,6 +45,7 @@ internal static class KernelMode
                     }
                     ctx.Heap.Spawned++;
                     ctx.Kernel.SigChild(r.Pid, "reaped");
+                    ctx.Heap.PidFdsSeen = Math.Max(ctx.Heap.PidFdsSeen, CountPidFds());
                 })
                 .On("child_done", ctx =>
                 {
@@ -66,7 +67,25 @@ internal static class KernelMode
         var leftovers = ProcScan.ChildrenOf(Native.GetPid());
         bool pass = heap.Spawned == budget && heap.Ok == budget && heap.Failed == 0 && leftovers.Count == 0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"kernel-mode: spawned={heap.Spawned} reaped={heap.Reaped} ok={heap.Ok} fork_failures={heap.Failed} leftover_processes={leftovers.Count} elapsed_s={started.Elapsed.TotalSeconds:F1} result={(pass ? "PASS" : "FAIL")}"));
+            $"kernel-mode: pidfds_seen={heap.PidFdsSeen} spawned={heap.Spawned} reaped={heap.Reaped} ok={heap.Ok} fork_failures={heap.Failed} leftover_processes={leftovers.Count} elapsed_s={started.Elapsed.TotalSeconds:F1} result={(pass ? "PASS" : "FAIL")}"));
         return pass ? 0 : 1;
+    }
+
+    /// <summary>Open pidfds of this process (0 when the host polls its children instead).</summary>
+    private static int CountPidFds()
+    {
+        int n = 0;
+        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget == "anon_inode:[pidfd]") n++;
+            }
+            catch (IOException)
+            {
+                // closed meanwhile
+            }
+        }
+        return n;
     }
 }

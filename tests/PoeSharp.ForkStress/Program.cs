@@ -24,5 +24,6 @@ return options.Mode switch
     "measure" => new MeasureParent(options).Run(),
     "signal-probe" => SignalProbe.Run(options),
     "kernel" => KernelMode.Run(options),
+    "kernel-signals" => KernelSignalsMode.Run(options),
     _ => new StressParent(options).Run(),
 };

@@ -16,10 +16,13 @@ internal sealed class StressOptions
     public int Burst { get; private set; }
     public bool Bootstrap { get; private set; }
     public bool Verbose { get; private set; }
+    public string Scenario { get; private set; } = "default";
+    public string Signal { get; private set; } = "TERM";
 
     public const string Usage =
-        "usage: PoeSharp.ForkStress [stress|measure|signal-probe|kernel] [--children N] [--respawns N] [--duration S]\n" +
-        "       [--child-life MS] [--hang S] [--clients N] [--samples N] [--burst N] [--bootstrap] [--verbose]";
+        "usage: PoeSharp.ForkStress [stress|measure|signal-probe|kernel|kernel-signals] [--children N] [--respawns N] [--duration S]\n" +
+        "       [--child-life MS] [--hang S] [--clients N] [--samples N] [--burst N] [--bootstrap] [--verbose]\n" +
+        "       kernel-signals: [--scenario default|handled|unhandled|child] [--signal TERM|INT|...]";
 
     public static StressOptions Parse(string[] args)
     {
@@ -32,7 +35,7 @@ internal sealed class StressOptions
             double Dbl() => double.Parse(Next(), CultureInfo.InvariantCulture);
             switch (a)
             {
-                case "stress" or "measure" or "signal-probe" or "kernel": o.Mode = a; break;
+                case "stress" or "measure" or "signal-probe" or "kernel" or "kernel-signals": o.Mode = a; break;
                 case "--children": o.Children = Int(); break;
                 case "--respawns": o.Respawns = Int(); break;
                 case "--duration": o.DurationSeconds = Dbl(); break;
@@ -43,6 +46,8 @@ internal sealed class StressOptions
                 case "--burst": o.Burst = Int(); break;
                 case "--bootstrap": o.Bootstrap = true; break;
                 case "--verbose": o.Verbose = true; break;
+                case "--scenario": o.Scenario = Next(); break;
+                case "--signal": o.Signal = Next(); break;
                 default: throw new ArgumentException($"Unknown argument '{a}'.\n{Usage}");
             }
         }

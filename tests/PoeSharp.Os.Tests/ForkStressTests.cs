@@ -48,6 +48,17 @@ public sealed partial class ForkStressTests
     public void TheKernelForksAndReapsThroughItsPublicApi()
     {
         var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60), "kernel", "--children", "4", "--respawns", "20");
+        Assert.That(stdout, Does.Match(@"pidfds_seen=[1-9]"), stderr);
+        Assert.That(stdout, Does.Contain("spawned=24 reaped=24 ok=24 fork_failures=0 leftover_processes=0"), stderr);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
+    public void WithoutPidfdsTheKernelReapsItsChildrenByPolling()
+    {
+        var env = new Dictionary<string, string> { [PosixProcessHost.NoPidFdVariable] = "1" };
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60), env, "kernel", "--children", "4", "--respawns", "20");
+        Assert.That(stdout, Does.Contain("pidfds_seen=0 "), stderr);
         Assert.That(stdout, Does.Contain("spawned=24 reaped=24 ok=24 fork_failures=0 leftover_processes=0"), stderr);
         Assert.That(code, Is.Zero);
     }

@@ -24,6 +24,14 @@ internal sealed class HostHarness : IProcessSink, ILoopSink, IDisposable
 
     public int InternalWatches => _handlers.Count;
 
+    /// <summary>Starts a program with posix_spawn (the test host never forks); returns its pid.</summary>
+    public static int Spawn(params string[] argv)
+    {
+        var r = PosixSpawn.Spawn(argv[0], argv);
+        Assert.That(r.Ok, Is.True, () => $"posix_spawn {argv[0]}: {r.Error}");
+        return r.Value;
+    }
+
     public void OnSignal(string name) => Signals.Add(name);
 
     public void OnChildExit(int pid, int waitStatus) => Exits.Add((pid, waitStatus));

@@ -18,6 +18,7 @@ public sealed class NativeLayoutTests
         #include <sys/epoll.h>
         #include <sys/eventfd.h>
         #include <sys/signalfd.h>
+        #include <sys/timerfd.h>
         #include <sys/prctl.h>
         #include <sys/wait.h>
         #include <sys/syscall.h>
@@ -32,6 +33,7 @@ public sealed class NativeLayoutTests
           printf("EFD_CLOEXEC=%d EFD_NONBLOCK=%d SFD_CLOEXEC=%d SFD_NONBLOCK=%d\n", EFD_CLOEXEC, EFD_NONBLOCK, SFD_CLOEXEC, SFD_NONBLOCK);
           printf("PR_SET_PDEATHSIG=%d WNOHANG=%d WEXITED=%d WNOWAIT=%d P_PID=%d P_PIDFD=%d SYS_pidfd_open=%d\n", PR_SET_PDEATHSIG, WNOHANG, WEXITED, WNOWAIT, P_PID, P_PIDFD, SYS_pidfd_open);
           printf("SIG_BLOCK=%d SIG_UNBLOCK=%d SIG_SETMASK=%d O_DIRECTORY=%d O_CLOEXEC=%d O_NONBLOCK=%d\n", SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, O_DIRECTORY, O_CLOEXEC, O_NONBLOCK);
+          printf("itimerspec=%zu value=%zu TFD_CLOEXEC=%d TFD_NONBLOCK=%d CLOCK_MONOTONIC=%d\n", sizeof(struct itimerspec), offsetof(struct itimerspec, it_value), TFD_CLOEXEC, TFD_NONBLOCK, CLOCK_MONOTONIC);
           printf("POSIX_SPAWN_SETSIGMASK=%d POSIX_SPAWN_SETSIGDEF=%d\n", POSIX_SPAWN_SETSIGMASK, POSIX_SPAWN_SETSIGDEF);
           return 0;
         }
@@ -95,6 +97,8 @@ public sealed class NativeLayoutTests
                                     $"WNOWAIT={ProcessInterop.WNOWAIT} P_PID={ProcessInterop.P_PID} P_PIDFD={ProcessInterop.P_PIDFD} SYS_pidfd_open={ProcessInterop.SYS_pidfd_open}\n"));
         Assert.That(c, Does.Contain($"SIG_BLOCK={SignalInterop.SIG_BLOCK} SIG_UNBLOCK={SignalInterop.SIG_UNBLOCK} SIG_SETMASK={SignalInterop.SIG_SETMASK} " +
                                     $"O_DIRECTORY={FileInterop.O_DIRECTORY} O_CLOEXEC={FileInterop.O_CLOEXEC} O_NONBLOCK={FileInterop.O_NONBLOCK}\n"));
+        Assert.That(c, Does.Contain($"itimerspec={Marshal.SizeOf<TimerFdInterop.ITimerSpec>()} value={Marshal.OffsetOf<TimerFdInterop.ITimerSpec>(nameof(TimerFdInterop.ITimerSpec.ValueSec))} " +
+                                    $"TFD_CLOEXEC={TimerFdInterop.TFD_CLOEXEC} TFD_NONBLOCK={TimerFdInterop.TFD_NONBLOCK} CLOCK_MONOTONIC={TimerFdInterop.CLOCK_MONOTONIC}\n"));
         Assert.That(c, Does.Contain($"POSIX_SPAWN_SETSIGMASK={SpawnInterop.POSIX_SPAWN_SETSIGMASK} POSIX_SPAWN_SETSIGDEF={SpawnInterop.POSIX_SPAWN_SETSIGDEF}\n"));
     }
 }

@@ -3,12 +3,7 @@ namespace PoeSharp.Os.Tests;
 /// <summary>Child exits through pidfds, with children started by posix_spawn (the test host never forks).</summary>
 public sealed class PosixProcessHostTests
 {
-    private static int Spawn(params string[] argv)
-    {
-        var r = PosixSpawn.Spawn(argv[0], argv);
-        Assert.That(r.Ok, Is.True, () => $"posix_spawn {argv[0]}: {r.Error}");
-        return r.Value;
-    }
+    private static int Spawn(params string[] argv) => HostHarness.Spawn(argv);
 
     [Test]
     public void AnExitCodeIsReportedAsARawWaitStatus()
@@ -46,10 +41,12 @@ public sealed class PosixProcessHostTests
         Assert.That(h.Exits.Select(e => e.Status >> 8), Is.EquivalentTo(Enumerable.Range(0, 5)));
     }
 
-    [Test]
-    public void AnIgnoredChildIsReapedSilently()
+    [TestCase(true, TestName = "AnIgnoredChildIsReapedSilently (pidfd)")]
+    [TestCase(false, TestName = "AnIgnoredChildIsReapedSilently (polled)")]
+    public void AnIgnoredChildIsReapedSilently(bool usePidFd)
     {
         using var h = new HostHarness();
+        h.Host.UsePidFd = usePidFd;
         int ignored = Spawn("/bin/true");
         int watched = Spawn("/bin/sh", "-c", "sleep 0.2");
         h.Host.WatchChild(ignored);

@@ -11,6 +11,13 @@ namespace PoeSharp.Os;
 /// are left alone). No thread, no SIGCHLD handler.
 /// </summary>
 /// <remarks>
+/// Without pidfd_open (Linux before 5.3, ENOSYS; or <c>POESHARP_NO_PIDFD=1</c>) children are
+/// polled instead: SIGCHLD is read from the signalfd and a timerfd fires once when a watch starts
+/// (the child may have exited already) and then every <see cref="FallbackPollInterval"/>, because
+/// in a multi-threaded process a SIGCHLD can be taken by a runtime thread that does not block it.
+/// Each poll is <c>waitpid(pid, WNOHANG)</c> for every watched pid, never <c>waitpid(-1)</c>.
+/// </remarks>
+/// <remarks>
 /// In a child, <see cref="Fork"/> has already blocked HUP/INT/QUIT/TERM/CHLD, reset every
 /// signal handler the runtime installed to its default, set the parent-death signal and
 /// refreshed the pid. The child then calls the loop's <see cref="ILoop.AfterFork"/> and this
@@ -26,12 +33,23 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
     private readonly Dictionary<int, int> _pidByFd = new();
     private readonly Dictionary<int, int> _fdByPid = new();
     private readonly HashSet<int> _silent = new();
+    private readonly HashSet<int> _polled = new();   // children watched without a pidfd
+    private readonly List<int> _reaped = new();
+    private readonly List<int> _reapedStatus = new();
     private IProcessSink? _sink;
     private SignalSet _watched;    // signals the kernel wants delivered
     private SignalSet _owned;      // signals blocked here and read from the signalfd
     private int _signalFd = -1;
     private int _pidAtRebuild;
+    private int _pollTimerFd = -1;
+    private bool _noPidFd = Environment.GetEnvironmentVariable(NoPidFdVariable) == "1";
     private bool _disposed;
+
+    /// <summary>Set to 1, makes every host poll its children instead of using pidfds (to test the fallback).</summary>
+    internal const string NoPidFdVariable = "POESHARP_NO_PIDFD";
+
+    /// <summary>The safety-net poll period of the pidfd fallback (a SIGCHLD normally triggers the poll at once).</summary>
+    internal static readonly TimeSpan FallbackPollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Creates a host for this process. It does nothing until <see cref="Attach"/>.</summary>
     public PosixProcessHost()
@@ -61,7 +79,17 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
     public int ProcessId => ProcessInterop.GetPid();
 
     /// <summary>Number of children watched (reported or silently reaped) now.</summary>
-    public int ChildCount => _fdByPid.Count;
+    public int ChildCount => _fdByPid.Count + _polled.Count;
+
+    /// <summary>
+    /// Whether new watches use pidfds. False after pidfd_open failed with ENOSYS, with
+    /// <c>POESHARP_NO_PIDFD=1</c>, or when a test sets it.
+    /// </summary>
+    internal bool UsePidFd
+    {
+        get => !_noPidFd;
+        set => _noPidFd = !value;
+    }
 
     /// <inheritdoc />
     public void Attach(IProcessSink sink)
@@ -131,7 +159,7 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (pid <= 0) return false;
-        if (_fdByPid.ContainsKey(pid))
+        if (_fdByPid.ContainsKey(pid) || _polled.Contains(pid))
         {
             _silent.Remove(pid);
             return true;
@@ -140,8 +168,17 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
         // Our child? WNOWAIT leaves it reapable; ECHILD means it belongs to someone else.
         while (ProcessInterop.WaitId(ProcessInterop.P_PID, pid, &info, ProcessInterop.WEXITED | ProcessInterop.WNOHANG | ProcessInterop.WNOWAIT) != 0)
             if (Marshal.GetLastPInvokeError() != Errno.EINTR) return false;
-        int fd = ProcessInterop.PidFdOpen(pid);
-        if (fd < 0) return false;
+        int fd = _noPidFd ? -1 : ProcessInterop.PidFdOpen(pid);
+        if (fd < 0)
+        {
+            if (!_noPidFd)
+            {
+                if (Marshal.GetLastPInvokeError() != Errno.ENOSYS) return false;
+                _noPidFd = true;   // an old kernel: poll from now on
+            }
+            WatchPolled(pid);
+            return true;
+        }
         _fdByPid[pid] = fd;
         _pidByFd[fd] = pid;
         _sink?.WatchInternal(fd, IoMode.Read, this);
@@ -152,7 +189,7 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
     /// <remarks>The child is still reaped when it exits, silently, so it never lingers as a zombie.</remarks>
     public void IgnoreChild(int pid)
     {
-        if (_fdByPid.ContainsKey(pid)) _silent.Add(pid);
+        if (_fdByPid.ContainsKey(pid) || _polled.Contains(pid)) _silent.Add(pid);
     }
 
     /// <inheritdoc />
@@ -172,6 +209,8 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
         _pidByFd.Clear();
         _fdByPid.Clear();
         _silent.Clear();
+        _polled.Clear();
+        CloseTimer();   // a timerfd is shared with the parent too
 
         // A signalfd's mask lives in the descriptor shared with the parent: make our own.
         int old = _signalFd;
@@ -189,6 +228,7 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
     void IReadyHandler.OnReady(int fd, IoMode mode)
     {
         if (fd == _signalFd) ReadSignals();
+        else if (fd == _pollTimerFd) OnPollTimer();
         else if (_pidByFd.TryGetValue(fd, out int pid)) Reap(fd, pid);
     }
 
@@ -204,6 +244,8 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
         }
         _pidByFd.Clear();
         _fdByPid.Clear();
+        _polled.Clear();
+        CloseTimer();
         if (_signalFd >= 0)
         {
             _sink?.UnwatchInternal(_signalFd, IoMode.Read);
@@ -298,17 +340,95 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
     private void ReadSignals()
     {
         byte* info = stackalloc byte[SignalInterop.SignalFdInfoSize * 8];
+        bool child = false;
         while (true)
         {
             nint n = FileInterop.ReadRetry(_signalFd, info, SignalInterop.SignalFdInfoSize * 8);
-            if (n <= 0) return;   // EAGAIN: drained
+            if (n <= 0) break;   // EAGAIN: drained
             for (nint off = 0; off + SignalInterop.SignalFdInfoSize <= n; off += SignalInterop.SignalFdInfoSize)
             {
                 int signo = *(int*)(info + off);
-                if (_watched.Contains(signo)) _sink?.OnSignal(Signals.Name(signo));
+                if (signo == Signals.CHLD) child = true;
+                else if (_watched.Contains(signo)) _sink?.OnSignal(Signals.Name(signo));
                 else DefaultAction(signo);
             }
         }
+        if (child && _polled.Count > 0) PollChildren();
+    }
+
+    /// <summary>Watches <paramref name="pid"/> without a pidfd: SIGCHLD through the signalfd, and the poll timer.</summary>
+    private void WatchPolled(int pid)
+    {
+        _polled.Add(pid);
+        if (!_owned.Contains(Signals.CHLD))
+        {
+            // Kept once taken: SIGCHLD's default action is to do nothing, so owning it changes nothing else.
+            _owned.Add(Signals.CHLD);
+            var one = default(SignalSet);
+            one.Add(Signals.CHLD);
+            SignalInterop.PthreadSigmask(SignalInterop.SIG_BLOCK, &one, null);
+            UpdateSignalFd();
+        }
+        // Poll once as soon as the loop runs (not here: the kernel registers its watcher after
+        // WatchChild returns), then every FallbackPollInterval while children are polled.
+        ArmTimer(first: TimeSpan.FromTicks(1));
+    }
+
+    private void ArmTimer(TimeSpan first)
+    {
+        if (_sink is null) return;
+        if (_pollTimerFd < 0)
+        {
+            int fd = TimerFdInterop.TimerFdCreate(TimerFdInterop.CLOCK_MONOTONIC, TimerFdInterop.TFD_CLOEXEC | TimerFdInterop.TFD_NONBLOCK);
+            if (fd < 0) throw new InvalidOperationException($"timerfd_create failed: {OsError.Last()}.");
+            _pollTimerFd = fd;
+            _sink.WatchInternal(fd, IoMode.Read, this);
+        }
+        long interval = FallbackPollInterval.Ticks * 100;   // nanoseconds
+        long value = first.Ticks * 100;
+        var spec = new TimerFdInterop.ITimerSpec
+        {
+            IntervalSec = interval / 1_000_000_000, IntervalNsec = interval % 1_000_000_000,
+            ValueSec = value / 1_000_000_000, ValueNsec = value % 1_000_000_000,
+        };
+        TimerFdInterop.TimerFdSetTime(_pollTimerFd, 0, &spec, null);
+    }
+
+    private void CloseTimer()
+    {
+        if (_pollTimerFd < 0) return;
+        _sink?.UnwatchInternal(_pollTimerFd, IoMode.Read);
+        FileInterop.Close(_pollTimerFd);
+        _pollTimerFd = -1;
+    }
+
+    private void OnPollTimer()
+    {
+        ulong expirations;
+        FileInterop.ReadRetry(_pollTimerFd, (byte*)&expirations, sizeof(ulong));
+        PollChildren();
+    }
+
+    /// <summary>waitpid(pid, WNOHANG) for each polled child, never waitpid(-1).</summary>
+    private void PollChildren()
+    {
+        _reaped.Clear();
+        foreach (int pid in _polled)
+        {
+            int r = ProcessInterop.WaitPidNoHang(pid, out int status);
+            if (r == 0) continue;   // still running
+            _reaped.Add(pid);
+            // r < 0 (ECHILD): someone else reaped it; POE's $? is then -1.
+            _reapedStatus.Add(r == pid ? status : -1);
+        }
+        for (int i = 0; i < _reaped.Count; i++)
+        {
+            int pid = _reaped[i];
+            _polled.Remove(pid);
+            if (!_silent.Remove(pid)) _sink?.OnChildExit(pid, _reapedStatus[i]);
+        }
+        _reapedStatus.Clear();
+        if (_polled.Count == 0) CloseTimer();
     }
 
     /// <summary>Nobody watches <paramref name="signo"/>: do what the OS would have done had it not been blocked.</summary>

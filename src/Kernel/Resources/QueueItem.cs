@@ -10,6 +10,8 @@ internal struct QueueItem
     public string Event;
     public object?[] Args;
     public string? CallerState;
+    public string? CallerFile;  // where Post/Yield was called, when the caller-info overloads were used
+    public int CallerLine;
     public int TimerId;
     public ItemKind Kind;
 }

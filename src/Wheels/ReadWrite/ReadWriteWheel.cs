@@ -15,7 +15,7 @@ namespace PoeSharp.Wheels;
 /// segments and the wheel writes them when the descriptor is writable.
 /// </summary>
 /// <remarks>
-/// <para>Events (all delivered synchronously with <see cref="Kernel.Call"/> to the owning session):
+/// <para>Events (all delivered synchronously with <see cref="Kernel.Call(SessionRef, string, object?[])"/> to the owning session):
 /// InputEvent(record, wheelId); ErrorEvent(operation, errno, message, wheelId) with operation
 /// "read" (errno 0 and message "" = end of file), "write", or "decode" (the input filter rejected
 /// the bytes, errno EBADMSG); FlushedEvent(wheelId); HighEvent(wheelId); LowEvent(wheelId). After a

@@ -9,7 +9,7 @@ namespace PoeSharp.Wheels;
 /// Runs a program in a child process with pipes on its stdin, stdout and stderr
 /// (POE::Wheel::Run). Records put with <see cref="Put(object)"/> are encoded with the stdin
 /// filter and written when the pipe takes them; the child's stdout and stderr are decoded into
-/// records, each delivered with <see cref="Kernel.Call"/> to the owning session.
+/// records, each delivered with <see cref="Kernel.Call(SessionRef, string, object?[])"/> to the owning session.
 /// </summary>
 /// <remarks>
 /// <para>The child is started with <c>posix_spawnp</c>, so no managed code runs in it and the
