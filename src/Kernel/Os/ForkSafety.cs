@@ -87,7 +87,7 @@ public static class ForkSafety
     /// environment the runtime read at start-up, the W^X mapping mode, the GC flavour) is fixed
     /// for the life of the process and inherited by a child, so later calls only re-read the one
     /// setting code can change while running, <see cref="GCSettings.LatencyMode"/> (a field read).
-    /// Re-reading /proc/self/maps cost 1-12 ms per fork.
+    /// Re-reading /proc/self/maps cost 0.4-12 ms per fork.
     /// </remarks>
     /// <exception cref="InvalidOperationException">The process cannot fork safely.</exception>
     public static void ThrowIfNotReady()
