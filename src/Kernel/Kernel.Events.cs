@@ -31,6 +31,7 @@ public sealed partial class Kernel
                             [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0) =>
         PostCore(dest, ev, [arg0, arg1], callerFile, callerLine);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]   // each overload stays one call, as before the caller-info overloads
     private KernelError PostCore(SessionRef dest, string ev, object?[]? args, string? callerFile, int callerLine)
     {
         CheckThread();
@@ -64,6 +65,7 @@ public sealed partial class Kernel
                       [CallerFilePath] string? callerFile = null, [CallerLineNumber] int callerLine = 0) =>
         YieldCore(ev, [arg0, arg1], callerFile, callerLine);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]   // each overload stays one call, as before the caller-info overloads
     private void YieldCore(string ev, object?[]? args, string? callerFile, int callerLine)
     {
         CheckThread();
