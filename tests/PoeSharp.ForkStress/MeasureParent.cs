@@ -37,7 +37,10 @@ internal sealed class MeasureParent
         Roundtrip(listener, warm: true);
         if (Environment.GetEnvironmentVariable("FORKSTRESS_PREJIT") == "1") PreJit.Types(typeof(LoopHost), typeof(OneShotServer), typeof(MeasureParent), typeof(ReportReader));
 
+        string burst = _o.Burst > 0 ? MeasureBurst(_o.Burst) : "";
         var forkMs = new List<double>();
+        var checkMs = new List<double>();
+        var quiesceSamples = new List<double>();
         var acceptMs = new List<double>();
         var childMs = new List<double>();
         var pids = new List<int>();
@@ -46,6 +49,10 @@ internal sealed class MeasureParent
         {
             // The request waits in the listen backlog, so the child's first accept measures the child alone.
             var client = Connect(listener);
+            // The readiness check alone (Fork() runs it again; a cached verdict makes that free).
+            long checkStart = Stopwatch.GetTimestamp();
+            ForkSafety.ThrowIfNotReady();
+            checkMs.Add((Stopwatch.GetTimestamp() - checkStart) * 1000.0 / Stopwatch.Frequency);
             long start = Stopwatch.GetTimestamp();
             var result = _loop.Host.Fork();
             if (result.IsChild) IdleChild(listener, w, start, Stopwatch.GetTimestamp());
@@ -56,6 +63,7 @@ internal sealed class MeasureParent
                 break;
             }
             forkMs.Add((Stopwatch.GetTimestamp() - start) * 1000.0 / Stopwatch.Frequency);
+            quiesceSamples.Add(_loop.Host.LastQuiesceSamples);
             pids.Add(result.Pid);
             _loop.Host.WatchChild(result.Pid);
             string reply = ReadReply(client);
@@ -86,16 +94,16 @@ internal sealed class MeasureParent
         int termed = exits.Values.Count(s => (s & 0x7f) == Signals.TERM);
         foreach (int pid in pids.Where(p => !exits.ContainsKey(p))) Native.Kill(pid, Signals.KILL);
         var leftovers = ProcScan.ChildrenOf(self);
-        ok &= gcDone == pids.Count && termed == pids.Count && leftovers.Count == 0 && pids.Count == _o.Samples;
+        ok &= (burst.Length == 0 || burst.Contains("burst_failures=0 burst_bad_exits=0", StringComparison.Ordinal)) && gcDone == pids.Count && termed == pids.Count && leftovers.Count == 0 && pids.Count == _o.Samples;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"measure: samples={pids.Count} fork_ms_median={ProcScan.Percentile(forkMs, 50):F2} fork_ms_p95={ProcScan.Percentile(forkMs, 95):F2} " +
+            $"measure: samples={pids.Count} fork_ms_median={ProcScan.Percentile(forkMs, 50):F2} fork_ms_p95={ProcScan.Percentile(forkMs, 95):F2} fork_ms_p99={ProcScan.Percentile(forkMs, 99):F2} check_ms_median={ProcScan.Percentile(checkMs, 50):F3} quiesce_samples_avg={(quiesceSamples.Count == 0 ? 0 : quiesceSamples.Average()):F1} " +
             $"fork_to_accept_ms_median={ProcScan.Percentile(acceptMs, 50):F2} fork_to_accept_ms_p95={ProcScan.Percentile(acceptMs, 95):F2} " +
             $"child_return_to_accept_ms_median={ProcScan.Percentile(childMs, 50):F2} " +
             $"parent_rss_kb={parentRss} parent_pss_kb={parentPss} child_idle_pss_kb_avg={Avg(idlePss):F0} child_idle_private_dirty_kb_avg={Avg(idlePriv):F0} " +
             $"child_after_full_gc_pss_kb_avg={Avg(gcPss):F0} parent_pss_after_kb={parentPssAfter} total_pss_idle_kb={parentPss + idlePss.Sum()} " +
             $"total_pss_after_gc_kb={parentPssAfter + gcPss.Sum()} gc_done={gcDone} term_killed={termed} leftover_processes={leftovers.Count} " +
-            $"result={(ok ? "PASS" : "FAIL")}"));
+            $"{burst}result={(ok ? "PASS" : "FAIL")}"));
         _loop.Dispose();
         listener.Dispose();
         return ok ? 0 : 1;
@@ -106,6 +114,46 @@ internal sealed class MeasureParent
     private static void Mark(string what, long since)
     {
         if (Tracing) Native.WriteLine(2, string.Create(CultureInfo.InvariantCulture, $"{what}: {(Stopwatch.GetTimestamp() - since) * 1000.0 / Stopwatch.Frequency:F2} ms"));
+    }
+
+    /// <summary>
+    /// A prefork loop's cost: <paramref name="n"/> forks in a row whose children exit at once,
+    /// next to the bare clone() of this process (a raw fork() whose child calls _exit at once).
+    /// </summary>
+    private unsafe string MeasureBurst(int n)
+    {
+        var cloneMs = new List<double>();
+        var burstMs = new List<double>();
+        int collected = 0, failures = 0, bad = 0;
+        for (int i = 0; i < n; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            int pid = Native.Fork();
+            if (pid == 0) Native.ExitNow(0);
+            cloneMs.Add((Stopwatch.GetTimestamp() - t) * 1000.0 / Stopwatch.Frequency);
+            int status;
+            if (pid < 0 || Native.WaitPid(pid, &status, 0) != pid || status != 0) bad++;
+        }
+        var pids = new List<int>();
+        for (int i = 0; i < n; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            var r = _loop.Host.Fork();
+            if (r.IsChild) ForkSafety.Exit(0);
+            burstMs.Add((Stopwatch.GetTimestamp() - t) * 1000.0 / Stopwatch.Frequency);
+            if (r.Failed) failures++;
+            else pids.Add(r.Pid);
+            if (_loop.Host.LastQuiesceSamples > 1) collected++;
+        }
+        foreach (int pid in pids)
+        {
+            int status;
+            if (Native.WaitPid(pid, &status, 0) != pid || status != 0) bad++;
+        }
+        return string.Create(CultureInfo.InvariantCulture,
+            $"clone_ms_median={ProcScan.Percentile(cloneMs, 50):F2} clone_ms_p99={ProcScan.Percentile(cloneMs, 99):F2} " +
+            $"burst_fork_ms_median={ProcScan.Percentile(burstMs, 50):F2} burst_fork_ms_p99={ProcScan.Percentile(burstMs, 99):F2} " +
+            $"burst_multi_sample_quiesces={collected} burst_failures={failures} burst_bad_exits={bad} ");
     }
 
     private static double Avg(List<long> v) => v.Count == 0 ? double.NaN : v.Average();

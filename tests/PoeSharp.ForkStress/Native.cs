@@ -23,6 +23,15 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buf, nuint count);
 
+    [LibraryImport("libc", EntryPoint = "fork")]
+    public static partial int Fork();
+
+    [LibraryImport("libc", EntryPoint = "_exit")]
+    public static partial void ExitNow(int code);
+
+    [LibraryImport("libc", EntryPoint = "waitpid")]
+    public static partial int WaitPid(int pid, int* status, int options);
+
     public static (int Read, int Write) Pipe()
     {
         int* fds = stackalloc int[2];

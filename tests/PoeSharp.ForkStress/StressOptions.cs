@@ -13,6 +13,7 @@ internal sealed class StressOptions
     public double HangSeconds { get; private set; } = 10;
     public int Clients { get; private set; } = 8;
     public int Samples { get; private set; } = 10;
+    public int Burst { get; private set; }
     public bool Bootstrap { get; private set; }
     public bool Verbose { get; private set; }
     public string Scenario { get; private set; } = "default";
@@ -20,7 +21,7 @@ internal sealed class StressOptions
 
     public const string Usage =
         "usage: PoeSharp.ForkStress [stress|measure|signal-probe|kernel|kernel-signals] [--children N] [--respawns N] [--duration S]\n" +
-        "       [--child-life MS] [--hang S] [--clients N] [--samples N] [--bootstrap] [--verbose]\n" +
+        "       [--child-life MS] [--hang S] [--clients N] [--samples N] [--burst N] [--bootstrap] [--verbose]\n" +
         "       kernel-signals: [--scenario default|handled|unhandled|child] [--signal TERM|INT|...]";
 
     public static StressOptions Parse(string[] args)
@@ -42,6 +43,7 @@ internal sealed class StressOptions
                 case "--hang": o.HangSeconds = Dbl(); break;
                 case "--clients": o.Clients = Int(); break;
                 case "--samples": o.Samples = Int(); break;
+                case "--burst": o.Burst = Int(); break;
                 case "--bootstrap": o.Bootstrap = true; break;
                 case "--verbose": o.Verbose = true; break;
                 case "--scenario": o.Scenario = Next(); break;

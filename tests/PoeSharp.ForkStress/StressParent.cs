@@ -100,7 +100,7 @@ internal sealed class StressParent
             $"forkstress: children={_o.Children} spawned={_spawned} ok={_ok} crashed={_crashed} hung={_hung} fork_failures={_forkFailures} " +
             $"leftover_processes={leftovers.Count} fd_leak={fdLeak} requests={_answered} dropped={_dropped} stalled={_stalled} " +
             $"child_requests={stats.Requests} gcs={stats.Gcs} gen2={stats.Gen2} exceptions={stats.Exceptions} jitted={stats.Jitted} " +
-            $"fork_ms_median={ProcScan.Percentile(_forkMs, 50):F2} fork_ms_p95={ProcScan.Percentile(_forkMs, 95):F2} " +
+            $"fork_ms_median={ProcScan.Percentile(_forkMs, 50):F2} fork_ms_p95={ProcScan.Percentile(_forkMs, 95):F2} fork_ms_p99={ProcScan.Percentile(_forkMs, 99):F2} " +
             $"fork_to_accept_ms_median={ProcScan.Percentile(acceptMs, 50):F2} " +
             $"parent_finalized={Finalizable.Finalized} elapsed_s={total.Elapsed.TotalSeconds:F1} result={(pass ? "PASS" : "FAIL")}"));
         _loop.Dispose();

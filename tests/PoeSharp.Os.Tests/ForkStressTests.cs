@@ -45,6 +45,16 @@ public sealed partial class ForkStressTests
     }
 
     [Test]
+    public void ForksInARowSucceedAndTheirChildrenExitCleanly()
+    {
+        // The prefork loop: the quiesce step's shortcuts (one scan, no collect) are taken here.
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60), "measure", "--samples", "1", "--burst", "10");
+        Assert.That(stdout, Does.Contain("burst_failures=0 burst_bad_exits=0"), stderr);
+        Assert.That(stdout, Does.Contain("result=PASS"), stderr);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
     public void TheKernelForksAndReapsThroughItsPublicApi()
     {
         var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60), "kernel", "--children", "4", "--respawns", "20");

@@ -4,17 +4,27 @@ using System.Runtime.InteropServices;
 namespace PoeSharp.Os;
 
 /// <summary>
-/// The step before every fork: collect, run pending finalizers, then sample
-/// /proc/self/task/*/status until every other thread is asleep ("S") with an unchanged
-/// context-switch count across two samples. A thread that is running (or just ran) when the
-/// process forks may hold a runtime lock that the child then waits on forever. Sampling
-/// allocates nothing, so no GC can start between the last sample and fork().
+/// The step before every fork: every other thread must be asleep (not holding a runtime lock)
+/// at the instant of fork, and no GC may be running. Sampling /proc/self/task/*/status until
+/// every other thread is in state "S" with an unchanged context-switch count across two samples
+/// proves the first; the second holds because workstation non-concurrent GC runs on the
+/// allocating thread (ours) and sampling allocates nothing, so no GC can start between the last
+/// sample and fork().
 /// </summary>
+/// <remarks>
+/// Shortcuts (docs/FORK-SAFETY.md, "Fork cost"; all on unless <c>POESHARP_FORK_QUIESCE</c> says
+/// otherwise): the collect and finalizer wait run only when a GC happened since the last quiesce
+/// (finalizers are queued only by a GC); the first sample is compared with the last quiesce's
+/// final sample (threads whose switch counts did not move since then were asleep all along);
+/// and the two samples of a fresh quiesce are about 100 µs apart instead of a 1 ms sleep
+/// (which is 1-10 ms on a loaded machine), falling back to 1 ms sleeps while a thread is busy.
+/// </remarks>
 internal static unsafe class Quiescer
 {
     private const int MaxThreads = 512;
     private const int DirBufferSize = 32 * 1024;
     private const int FileBufferSize = 4096;
+    private const long ShortGapMicros = 100;
 
     private static byte* s_dir;
     private static byte* s_file;
@@ -23,9 +33,35 @@ internal static unsafe class Quiescer
     private static readonly long[] s_switches = new long[MaxThreads];
     private static readonly int[] s_prevTids = new int[MaxThreads];
     private static readonly long[] s_prevSwitches = new long[MaxThreads];
+    private static int s_lastCount = -1;        // other threads in the last successful quiesce's final sample
+    private static int s_lastGcCount = -1;      // GC.CollectionCount(0) after the last collect + finalizer wait
+
+    /// <summary>Skip the collect and finalizer wait when no GC happened since the last quiesce.</summary>
+    internal static bool SkipUnneededCollect { get; set; } = true;
+
+    /// <summary>Compare the first sample with the final sample of the last quiesce.</summary>
+    internal static bool ReuseLastSample { get; set; } = true;
+
+    /// <summary>About 100 µs between samples (yielding) instead of a 1 ms sleep while no thread is busy.</summary>
+    internal static bool ShortGap { get; set; } = true;
 
     /// <summary>The thread that was still busy when the last quiesce gave up (0 if none).</summary>
     internal static int LastBusyTid { get; private set; }
+
+    /// <summary>True when the last quiesce ran GC.Collect (diagnostics).</summary>
+    internal static bool LastCollected { get; private set; }
+
+    static Quiescer()
+    {
+        // POESHARP_FORK_QUIESCE=full turns every shortcut off; or list the ones to turn off:
+        // "collect" (always collect), "reuse" (never reuse the last sample), "gap" (1 ms sleeps).
+        string? mode = Environment.GetEnvironmentVariable("POESHARP_FORK_QUIESCE");
+        if (string.IsNullOrEmpty(mode)) return;
+        bool full = mode.Contains("full", StringComparison.OrdinalIgnoreCase);
+        SkipUnneededCollect = !full && !mode.Contains("collect", StringComparison.OrdinalIgnoreCase);
+        ReuseLastSample = !full && !mode.Contains("reuse", StringComparison.OrdinalIgnoreCase);
+        ShortGap = !full && !mode.Contains("gap", StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>
     /// Returns true when the other threads are quiet. <paramref name="timeout"/> bounds the wait;
@@ -34,14 +70,30 @@ internal static unsafe class Quiescer
     internal static bool Quiesce(TimeSpan timeout, out int samples)
     {
         EnsureBuffers();
-        GC.Collect();
-        // In a forked child the finalizer thread is a ghost: waiting for it never returns
-        // (a child forking grandchildren is supported; its finalizers simply never run).
-        if (!ForkSafety.IsForkedChild) GC.WaitForPendingFinalizers();
+        int gcs = GC.CollectionCount(0);
+        LastCollected = !SkipUnneededCollect || gcs != s_lastGcCount;
+        if (LastCollected)
+        {
+            GC.Collect();
+            // In a forked child the finalizer thread is a ghost: waiting for it never returns
+            // (a child forking grandchildren is supported; its finalizers simply never run).
+            if (!ForkSafety.IsForkedChild) GC.WaitForPendingFinalizers();
+            int after = GC.CollectionCount(0);
+            // A GC during the finalizer wait may have queued more: collect again next time.
+            s_lastGcCount = after == gcs + 1 ? after : -1;
+        }
         samples = 0;
         int self = ProcessInterop.GetTid();
         long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        int prevCount = -1;
+        // The last quiesce's final sample (still in s_tids/s_switches) is a valid first sample.
+        int prevCount = ReuseLastSample && !LastCollected ? s_lastCount : -1;
+        if (prevCount > 0)
+        {
+            Array.Copy(s_tids, s_prevTids, prevCount);
+            Array.Copy(s_switches, s_prevSwitches, prevCount);
+        }
+        s_lastCount = -1;
+        int rounds = 0;
         while (true)
         {
             int count = Sample(self, out int busy);
@@ -49,6 +101,7 @@ internal static unsafe class Quiescer
             if (busy == 0 && count >= 0 && count == prevCount && SameAsPrevious(count))
             {
                 LastBusyTid = 0;
+                s_lastCount = count;
                 return true;
             }
             if (count >= 0)
@@ -62,8 +115,19 @@ internal static unsafe class Quiescer
                 LastBusyTid = busy;
                 return false;
             }
-            Thread.Sleep(1);   // at least a millisecond between the two samples that must agree
+            // At least a moment between the two samples that must agree; if the threads do not
+            // settle at once, real sleeps (a yielding spin would only compete with them for the CPU).
+            if (ShortGap && ++rounds <= 3) ShortWait();
+            else Thread.Sleep(1);
         }
+    }
+
+    /// <summary>Yields the CPU for about <see cref="ShortGapMicros"/> (allocation-free).</summary>
+    private static void ShortWait()
+    {
+        long until = Stopwatch.GetTimestamp() + (ShortGapMicros * Stopwatch.Frequency / 1_000_000);
+        do Thread.Yield();
+        while (Stopwatch.GetTimestamp() < until);
     }
 
     /// <summary>The name of thread <paramref name="tid"/> (allocates; for error messages).</summary>
