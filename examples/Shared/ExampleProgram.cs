@@ -42,6 +42,7 @@ internal static class ExampleProgram
         }
         ForkSafety.WarmUp();
         WarmUpHotPath(options);
+        PrepareChildPath();
 
         Func<bool> failed = static () => true;
         try
@@ -60,6 +61,31 @@ internal static class ExampleProgram
         // A child must not return from Main (the runtime's shutdown waits for threads it no longer has).
         if (ForkSafety.IsForkedChild) ForkSafety.Exit(0);
         return failed() ? 1 : 0;
+    }
+
+    /// <summary>
+    /// JIT-compiles what a child runs that the parent does not (dropping the listening socket,
+    /// the listener's _child/_stop handlers, reseeding): tiered compilation is off, so a method
+    /// first called in a child is compiled there, in every child, at about 1-2 ms a method on a
+    /// loaded machine (docs/FORK-SAFETY.md, "Cost of a child").
+    /// </summary>
+    private static void PrepareChildPath()
+    {
+        const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static |
+                                                   System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
+                                                   System.Reflection.BindingFlags.DeclaredOnly;
+        var types = new List<Type>(typeof(ExampleProgram).Assembly.GetTypes()) { typeof(PoeSharp.Wheels.SocketFactoryWheel) };
+        foreach (Type type in types)
+        {
+            if (type.ContainsGenericParameters || type.IsInterface) continue;
+            foreach (var m in type.GetMethods(all))
+                if (!m.IsAbstract && !m.ContainsGenericParameters)
+                {
+                    // Without a stable entry point, PrepareMethod skips a virtual method never called.
+                    if (m.IsVirtual) _ = m.MethodHandle.GetFunctionPointer();
+                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+                }
+        }
     }
 
     /// <summary>
