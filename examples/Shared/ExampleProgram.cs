@@ -101,7 +101,8 @@ internal static class ExampleProgram
         (FileDescriptor serverEnd, FileDescriptor clientEnd) = pair.Value;
         using (clientEnd)
         {
-            byte[] request = "GET / HTTP/1.1\r\nHost: warm.up\r\nUser-Agent: warm-up\r\n\r\nGET / HTTP/1.0\r\n\r\n"u8.ToArray();
+            // A Connection header (as most clients send) runs the header-list parser too.
+            byte[] request = "GET / HTTP/1.1\r\nHost: warm.up\r\nUser-Agent: warm-up\r\n\r\nGET / HTTP/1.0\r\nConnection: close\r\n\r\n"u8.ToArray();
             PosixSocket.Write(clientEnd.Fd, request);
             using var loop = new ManualLoop();
             using var kernel = new Kernel(loop, TimeProvider.System);
