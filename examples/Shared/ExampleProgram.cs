@@ -42,6 +42,7 @@ internal static class ExampleProgram
         }
         ForkSafety.WarmUp();
         WarmUpHotPath(options);
+        PrepareChildPath();
 
         Func<bool> failed = static () => true;
         try
@@ -63,6 +64,34 @@ internal static class ExampleProgram
     }
 
     /// <summary>
+    /// JIT-compiles what a child runs that the parent does not (dropping the listening socket,
+    /// the listener's _child/_stop handlers, reseeding): tiered compilation is off, so a method
+    /// first called in a child is compiled there, in every child, at about 1-2 ms a method on a
+    /// loaded machine (docs/FORK-SAFETY.md, "Cost of a child").
+    /// </summary>
+    private static void PrepareChildPath()
+    {
+        const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static |
+                                                   System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
+                                                   System.Reflection.BindingFlags.DeclaredOnly;
+        var types = new List<Type>(typeof(ExampleProgram).Assembly.GetTypes()) { typeof(PoeSharp.Wheels.SocketFactoryWheel) };
+        foreach (Type type in types)
+        {
+            if (type.ContainsGenericParameters || type.IsInterface) continue;
+            foreach (var m in type.GetMethods(all))
+                if (!m.IsAbstract && !m.ContainsGenericParameters)
+                {
+                    // Without a stable entry point, PrepareMethod skips a virtual method never called.
+                    if (m.IsVirtual) _ = m.MethodHandle.GetFunctionPointer();
+                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+                }
+        }
+        // Generic code PrepareMethod does not reach: a PreforkHttpd child clears the parent's
+        // queue of children to replace, which the parent itself rarely does.
+        new Queue<int>().Clear();
+    }
+
+    /// <summary>
     /// JIT-compiles the request path in the parent, so that no child has to. Tiered compilation
     /// is off, so whatever the parent compiles before it forks is shared by every child, and a new
     /// child answers its first request without compiling. The warm-up runs one real interactor
@@ -75,7 +104,8 @@ internal static class ExampleProgram
         (FileDescriptor serverEnd, FileDescriptor clientEnd) = pair.Value;
         using (clientEnd)
         {
-            byte[] request = "GET / HTTP/1.1\r\nHost: warm.up\r\nUser-Agent: warm-up\r\n\r\nGET / HTTP/1.0\r\n\r\n"u8.ToArray();
+            // A Connection header (as most clients send) runs the header-list parser too.
+            byte[] request = "GET / HTTP/1.1\r\nHost: warm.up\r\nUser-Agent: warm-up\r\n\r\nGET / HTTP/1.0\r\nConnection: close\r\n\r\n"u8.ToArray();
             PosixSocket.Write(clientEnd.Fd, request);
             using var loop = new ManualLoop();
             using var kernel = new Kernel(loop, TimeProvider.System);

@@ -20,9 +20,31 @@ public sealed partial class Kernel
     public ForkResult Fork()
     {
         CheckThread();
+        PrepareChildPath();
         var result = EnsureHost().Fork();
         if (result.IsChild) HasForked();
         return result;
+    }
+
+    private static bool s_childPathPrepared;
+
+    /// <summary>
+    /// Compiles, once, the kernel methods every child runs first and its parent may never have
+    /// run, so that no child pays for them (docs/FORK-SAFETY.md, "Cost of a child").
+    /// </summary>
+    private static void PrepareChildPath()
+    {
+        if (s_childPathPrepared) return;
+        s_childPathPrepared = true;
+        const System.Reflection.BindingFlags flags = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic |
+                                                     System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.DeclaredOnly;
+        foreach (string name in (ReadOnlySpan<string>)[nameof(HasForked), nameof(RemoveSignalWatcher), nameof(RemoveSignalWatchers)])
+            if (typeof(Kernel).GetMethod(name, flags) is { } m)
+                System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+        // Shared generic code PrepareMethod cannot reach: the child drops its inherited signal
+        // watches (Dictionary<Session, SignalWatch>.Remove), the parent may never have. Any
+        // reference-type key runs the same compiled code.
+        _ = new Dictionary<string, Resources.SignalWatch>().Remove(string.Empty);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using PoeSharp.Integration.Tests.Support;
 
 namespace PoeSharp.Integration.Tests;
@@ -5,7 +7,7 @@ namespace PoeSharp.Integration.Tests;
 /// <summary>ForkPerConnection as a real process: one child per connection, each reaped by pid.</summary>
 [Category("Integration")]
 [NonParallelizable]
-public sealed class ForkPerConnectionTests
+public sealed partial class ForkPerConnectionTests
 {
     private ServerProcess? _server;
 
@@ -39,6 +41,38 @@ public sealed class ForkPerConnectionTests
         Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
         Assert.That(server.ExitCode, Is.Zero, server.Tail());
     }
+
+    [Test]
+    public void A_child_compiles_no_method_its_parent_prepared()
+    {
+        // POESHARP_CHILD_COST=1: every child prints its JIT count since the fork as it exits.
+        // The child path (HasForked, dropping the listener, _child/_stop, the request with a
+        // Connection header) is compiled in the parent, so a child compiles (almost) nothing.
+        ServerProcess server = _server = ServerProcess.StartListening("ForkPerConnection", [("POESHARP_CHILD_COST", "1")], "--quiet");
+        for (int i = 0; i < 3; i++)
+        {
+            string raw = HttpProbe.Exchange(server.Port, "GET / HTTP/1.1\r\nHost: cost.test\r\nConnection: close\r\n\r\n");
+            Assert.That(HttpProbe.ParseAll(raw).Select(a => a.Status), Is.EqualTo(new[] { 200 }), raw);
+        }
+        Assert.That(ServerProcess.Eventually(() => server.Count(ChildCostLine()) >= 3, TimeSpan.FromSeconds(5)), Is.True,
+            "no CHILDCOST line from the children:\n" + server.Tail());
+        string[] lines = server.StderrLines.Where(l => ChildCostLine().IsMatch(l)).ToArray();
+        int[] compiled = lines.Select(l => int.Parse(JitMethods().Match(l).Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        // A Release child compiles none (docs/FORK-SAFETY.md, "Cost of a child"); these Debug builds
+        // also compile a few one-line accessors the parent calls only after the fork, and that
+        // Release inlines. Before the child path was prepared, a child compiled 16 or more.
+        Assert.That(compiled, Has.All.LessThan(10), string.Join('\n', lines));
+        Assert.That(compiled.Skip(1), Has.All.LessThan(5), string.Join('\n', lines));
+
+        server.Signal(ProcessTree.SIGTERM);
+        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
+    }
+
+    [GeneratedRegex(@"^CHILDCOST pid=\d+ ")]
+    private static partial Regex ChildCostLine();
+
+    [GeneratedRegex(@" jit_methods=(\d+) ")]
+    private static partial Regex JitMethods();
 
     [Test]
     public void Sigint_to_the_group_lets_an_inflight_request_finish_and_ends_every_process()

@@ -108,6 +108,7 @@ public static class ForkSafety
     {
         if (s_warmedUp) return;
         _ = StartPid;   // caches Environment.ProcessId in the parent
+        _ = ChildCost.Enabled;   // reads the environment in the parent
         Console.Out.Flush();
         Console.Error.Flush();
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
@@ -126,6 +127,7 @@ public static class ForkSafety
     public static void Exit(int code)
     {
         if (!IsForkedChild) Environment.Exit(code);
+        ChildCost.AtChildExit(code);
         if (s_warmedUp)
         {
             try

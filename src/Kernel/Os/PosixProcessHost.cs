@@ -266,16 +266,33 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
         const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static |
                                                    System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
                                                    System.Reflection.BindingFlags.DeclaredOnly;
-        foreach (var type in new[] { typeof(PosixProcessHost), typeof(EpollLoop), typeof(SignalInterop), typeof(ProcessInterop), typeof(FileInterop), typeof(ForkSafety) })
-            foreach (var m in type.GetMethods(all))
-                if (!m.IsAbstract && !m.ContainsGenericParameters)
-                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+        foreach (var type in new[] { typeof(PosixProcessHost), typeof(EpollLoop), typeof(SignalInterop), typeof(ProcessInterop), typeof(FileInterop), typeof(ForkSafety), typeof(SignalSet), typeof(ChildCost) })
+        {
+            PrepareAll(type, all);
+            // A static constructor the child would otherwise run (and compile) first.
+            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+        }
+    }
+
+    /// <summary>JIT-compiles every non-generic method <paramref name="type"/> declares.</summary>
+    internal static void PrepareAll(Type type, System.Reflection.BindingFlags flags)
+    {
+        foreach (var m in type.GetMethods(flags))
+            if (!m.IsAbstract && !m.ContainsGenericParameters)
+            {
+                // A virtual method (an interface's, too) that was never called has no stable entry
+                // point yet, and PrepareMethod then compiles nothing (seen for AfterFork, Dispose);
+                // asking for its function pointer gives it one first.
+                if (m.IsVirtual) _ = m.MethodHandle.GetFunctionPointer();
+                System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+            }
     }
 
     /// <summary>The child's first steps, before any other managed code runs.</summary>
     private void SetUpChild(int parentPid)
     {
         ForkSafety.MarkForkedChild();
+        ChildCost.AtChildStart();
         SetUpChildSignals();
         if (ParentDeathSignal > 0)
         {

@@ -44,7 +44,10 @@ internal sealed partial class ServerProcess : IDisposable
             .Single(a => a.Key == example + "Dll").Value!;
 
     /// <summary>Starts <paramref name="example"/> ("PreforkHttpd" or "ForkPerConnection") with <paramref name="args"/>.</summary>
-    public static ServerProcess Start(string example, params string[] args)
+    public static ServerProcess Start(string example, params string[] args) => Start(example, [], args);
+
+    /// <summary>Starts <paramref name="example"/> with <paramref name="args"/> and extra <paramref name="environment"/> variables.</summary>
+    public static ServerProcess Start(string example, (string Name, string Value)[] environment, params string[] args)
     {
         string dll = DllPath(example);
         if (!File.Exists(dll)) throw new FileNotFoundException($"Build {example} first; expected {dll}.");
@@ -55,6 +58,7 @@ internal sealed partial class ServerProcess : IDisposable
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (string a in args) psi.ArgumentList.Add(a);
@@ -68,9 +72,12 @@ internal sealed partial class ServerProcess : IDisposable
     }
 
     /// <summary>Starts a server with <c>--port 0</c> and waits until it prints the port it listens on.</summary>
-    public static ServerProcess StartListening(string example, params string[] args)
+    public static ServerProcess StartListening(string example, params string[] args) => StartListening(example, [], args);
+
+    /// <summary>As <see cref="StartListening(string, string[])"/>, with extra <paramref name="environment"/> variables.</summary>
+    public static ServerProcess StartListening(string example, (string Name, string Value)[] environment, params string[] args)
     {
-        ServerProcess server = Start(example, ["--port", "0", "--address", "127.0.0.1", .. args]);
+        ServerProcess server = Start(example, environment, ["--port", "0", "--address", "127.0.0.1", .. args]);
         try
         {
             string line = server.WaitForLine(ListeningLine(), TimeSpan.FromSeconds(20));
