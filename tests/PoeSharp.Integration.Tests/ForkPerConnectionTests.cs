@@ -7,25 +7,13 @@ namespace PoeSharp.Integration.Tests;
 /// <summary>ForkPerConnection as a real process: one child per connection, each reaped by pid.</summary>
 [Category("Integration")]
 [NonParallelizable]
-public sealed partial class ForkPerConnectionTests
+public sealed partial class ForkPerConnectionTests : ServerProcessFixture
 {
-    private ServerProcess? _server;
-
-    [TearDown]
-    public void TearDown()
-    {
-        if (_server is null) return;
-        ProcInfo[] left = _server.KillLeftovers();
-        string log = _server.Tail();
-        _server.Dispose();
-        _server = null;
-        Assert.That(left, Is.Empty, "Processes were still running after the test and had to be killed:\n" + log);
-    }
 
     [Test]
     public void Each_connection_is_answered_by_its_own_child_which_is_reaped()
     {
-        ServerProcess server = _server = ServerProcess.StartListening("ForkPerConnection", "--quiet", "--max-processes", "8");
+        ServerProcess server = StartServer("ForkPerConnection", "--quiet", "--max-processes", "8");
         var answers = new HttpAnswer[40];
         Parallel.For(0, answers.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
             answers[i] = HttpProbe.Get(server.Port, ("Host", "fpc.test"), ("X-Request", i.ToString())));
@@ -48,7 +36,7 @@ public sealed partial class ForkPerConnectionTests
         // POESHARP_CHILD_COST=1: every child prints its JIT count since the fork as it exits.
         // The child path (HasForked, dropping the listener, _child/_stop, the request with a
         // Connection header) is compiled in the parent, so a child compiles (almost) nothing.
-        ServerProcess server = _server = ServerProcess.StartListening("ForkPerConnection", [("POESHARP_CHILD_COST", "1")], "--quiet");
+        ServerProcess server = StartServer("ForkPerConnection", [("POESHARP_CHILD_COST", "1")], "--quiet");
         for (int i = 0; i < 3; i++)
         {
             string raw = HttpProbe.Exchange(server.Port, "GET / HTTP/1.1\r\nHost: cost.test\r\nConnection: close\r\n\r\n");
@@ -77,7 +65,7 @@ public sealed partial class ForkPerConnectionTests
     [Test]
     public void Sigint_to_the_group_lets_an_inflight_request_finish_and_ends_every_process()
     {
-        ServerProcess server = _server = ServerProcess.StartListening("ForkPerConnection", "--quiet");
+        ServerProcess server = StartServer("ForkPerConnection", "--quiet");
         using var socket = HttpProbe.Connect(server.Port);
         socket.Send("GET / HTTP/1.1\r\nHost: late\r\n"u8.ToArray());
         Assert.That(ServerProcess.Eventually(() => server.Children().Count == 1, TimeSpan.FromSeconds(5)), Is.True,

@@ -9,11 +9,10 @@ namespace PoeSharp.Integration.Tests;
 /// <summary>PreforkHttpd run as a real process tree: HTTP answers, churn, signals, and no process left behind.</summary>
 [Category("Integration")]
 [NonParallelizable]
-public sealed partial class PreforkHttpdTests
+public sealed partial class PreforkHttpdTests : ServerProcessFixture
 {
     private const string Example = "PreforkHttpd";
     private static readonly TimeSpan FiveSeconds = TimeSpan.FromSeconds(5);
-    private ServerProcess? _server;
 
     [GeneratedRegex(@"^Server (\d+) forked child (\d+)$")]
     private static partial Regex Forked();
@@ -21,18 +20,7 @@ public sealed partial class PreforkHttpdTests
     [GeneratedRegex(@"^Server (\d+) reaped child (\d+)\. \(wait status (\d+)\)$")]
     private static partial Regex Reaped();
 
-    [TearDown]
-    public void TearDown()
-    {
-        if (_server is null) return;
-        ProcInfo[] left = _server.KillLeftovers();
-        string log = _server.Tail();
-        _server.Dispose();
-        _server = null;
-        Assert.That(left, Is.Empty, "Processes were still running after the test and had to be killed:\n" + log);
-    }
-
-    private ServerProcess Start(params string[] args) => _server = ServerProcess.StartListening(Example, args);
+    private ServerProcess Start(params string[] args) => StartServer(Example, args);
 
     /// <summary>Waits until the listener has forked <paramref name="n"/> children and they are running.</summary>
     private static void WaitForChildren(ServerProcess server, int n) =>
