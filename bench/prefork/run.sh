@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Puts the same bounded load on PreforkHttpd, ForkPerConnection, the Perl original (DEBUG 0) and,
-# when installed, nginx, interleaved round by round, and prints requests/s, p50/p99 latency,
-# failed requests and the ratio to the Perl original.
+# when available, nginx, a minimal Kestrel app (bench/peers/kestrel) and a Node.js cluster
+# (bench/peers/node/cluster.js), interleaved round by round, and prints requests/s, p50/p99
+# latency, failed requests and the ratio to the Perl original.
 #
 # Modes: close = one request per connection, churn on (the original's TESTING_CHURN 1);
 # nochurn = the same with churn off (TESTING_CHURN 0 in the Perl copy, --no-churn); keepalive =
 # persistent connections (--keep-alive; the Perl original has none, so it closes each one).
+# nginx, Kestrel and Node have no churn: close and nochurn run them the same way, and in every
+# mode they keep their default persistent connections (the client's "Connection: close" ends
+# each one in the close modes). A persistent connection may carry 10,000 requests on every server.
 #
 #   bench/prefork/run.sh [--duration S] [--rounds N] [--connections N] [--modes "close nochurn keepalive"]
-#                        [--servers "prefork fpc perl nginx"] [--no-build]
+#                        [--servers "prefork fpc perl nginx kestrel node"] [--no-build]
 #
 # Servers run on CPU 0 and the client on CPU 1 (taskset) when the machine has two CPUs.
 # Every server is started by this script in its own process group and stopped by pid.
@@ -19,8 +23,9 @@ DURATION=5
 ROUNDS=3
 CONNECTIONS=32
 MODES="close nochurn keepalive"
-SERVERS="prefork fpc perl nginx"
+SERVERS="prefork fpc perl nginx kestrel node"
 BUILD=1
+KESTREL_FAILED=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -29,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --modes) MODES="$2"; shift 2 ;;
     --servers) SERVERS="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,10 +69,18 @@ if [[ $BUILD == 1 ]]; then
       echo "run.sh: building $p failed" >&2; exit 1
     fi
   done
+  # The Kestrel peer is optional: without it the run goes on with the others.
+  if [[ " $SERVERS " == *" kestrel "* ]] &&
+     ! dotnet build "$ROOT/bench/peers/kestrel" -c Release --nologo -v q >"$WORK/build-kestrel.log" 2>&1; then
+    echo "run.sh: building bench/peers/kestrel failed; leaving kestrel out" >&2
+    KESTREL_FAILED=1
+  fi
 fi
 PREFORK_DLL="$ROOT/examples/PreforkHttpd/bin/Release/net10.0/PreforkHttpd.dll"
 FPC_DLL="$ROOT/examples/ForkPerConnection/bin/Release/net10.0/ForkPerConnection.dll"
 CLIENT_DLL="$ROOT/bench/PoeSharp.LoadClient/bin/Release/net10.0/PoeSharp.LoadClient.dll"
+KESTREL_DLL="$ROOT/bench/peers/kestrel/bin/Release/net10.0/KestrelPeer.dll"
+NODE_CLUSTER="$ROOT/bench/peers/node/cluster.js"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -120,6 +133,12 @@ http {
 }
 NGINX
       setsid $SERVER_CPU /usr/sbin/nginx -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" >"$WORK/$name.log" 2>&1 & ;;
+    kestrel)
+      # Kestrel's defaults: persistent connections with no request limit per connection.
+      setsid $SERVER_CPU dotnet "$KESTREL_DLL" "$PORT" >"$WORK/$name.log" 2>&1 & ;;
+    node)
+      # One worker per CPU (Node's count, not the pinned set); 10,000 requests per connection as nginx.
+      setsid $SERVER_CPU node "$NODE_CLUSTER" "$PORT" --max-requests 10000 >"$WORK/$name.log" 2>&1 & ;;
   esac
   PIDS+=("$!")
   SERVER_PID="$!"
@@ -140,6 +159,8 @@ for s in $SERVERS; do
   case "$s" in
     nginx) [[ -x /usr/sbin/nginx ]] && AVAILABLE+=" $s" ;;
     perl) perl -MPOE -e1 2>/dev/null && AVAILABLE+=" $s" ;;
+    kestrel) [[ $KESTREL_FAILED == 0 && -f "$KESTREL_DLL" ]] && AVAILABLE+=" $s" ;;
+    node) command -v node >/dev/null && AVAILABLE+=" $s" ;;
     *) AVAILABLE+=" $s" ;;
   esac
 done
