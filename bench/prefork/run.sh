@@ -10,6 +10,8 @@
 # nginx, Kestrel and Node have no churn: close and nochurn run them the same way, and in every
 # mode they keep their default persistent connections (the client's "Connection: close" ends
 # each one in the close modes). A persistent connection may carry 10,000 requests on every server.
+# NODE_SCHED=none in the environment lets the Node workers accept themselves (default: Node's
+# round-robin, where the primary accepts and passes each connection to a worker).
 #
 #   bench/prefork/run.sh [--duration S] [--rounds N] [--connections N] [--modes "close nochurn keepalive"]
 #                        [--servers "prefork fpc perl nginx kestrel node"] [--no-build]
@@ -34,7 +36,7 @@ while [[ $# -gt 0 ]]; do
     --modes) MODES="$2"; shift 2 ;;
     --servers) SERVERS="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -138,7 +140,8 @@ NGINX
       setsid $SERVER_CPU dotnet "$KESTREL_DLL" "$PORT" >"$WORK/$name.log" 2>&1 & ;;
     node)
       # One worker per CPU (Node's count, not the pinned set); 10,000 requests per connection as nginx.
-      setsid $SERVER_CPU node "$NODE_CLUSTER" "$PORT" --max-requests 10000 >"$WORK/$name.log" 2>&1 & ;;
+      setsid $SERVER_CPU node "$NODE_CLUSTER" "$PORT" --max-requests 10000 ${NODE_SCHED:+--sched "$NODE_SCHED"} \
+        >"$WORK/$name.log" 2>&1 & ;;
   esac
   PIDS+=("$!")
   SERVER_PID="$!"

@@ -2,9 +2,10 @@
 // A Node.js cluster serving the PreforkHttpd page (title, request headers in arrival order, PID,
 // time): a peer for bench/prefork/run.sh. The primary forks the workers and restarts one that
 // dies; each worker runs an `http` server on the shared port (Node's default scheduling on
-// Linux: the primary accepts and hands connections round-robin to the workers).
+// Linux: the primary accepts and hands connections round-robin to the workers; --sched none
+// lets every worker accept on the shared socket itself, as NODE_CLUSTER_SCHED_POLICY=none does).
 //
-//   node cluster.js [PORT] [--workers N] [--max-requests N]
+//   node cluster.js [PORT] [--workers N] [--max-requests N] [--sched rr|none]
 //
 // PORT defaults to 8888, N workers to the number of CPUs. Connections are persistent by default
 // (Node's keep-alive) and close after a response when the client sends "Connection: close".
@@ -16,7 +17,7 @@ const http = require('node:http');
 const os = require('node:os');
 
 function parseArgs(argv) {
-  const opts = { port: 8888, workers: os.cpus().length, maxRequests: 0 };
+  const opts = { port: 8888, workers: os.cpus().length, maxRequests: 0, sched: null };
   const count = (name, value, min) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) {
@@ -29,8 +30,14 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--workers') opts.workers = count(a, argv[++i], 1);
     else if (a === '--max-requests') opts.maxRequests = count(a, argv[++i], 0);
-    else if (a === '-h' || a === '--help') {
-      console.log('Usage: node cluster.js [PORT] [--workers N] [--max-requests N]');
+    else if (a === '--sched') {
+      opts.sched = argv[++i];
+      if (opts.sched !== 'rr' && opts.sched !== 'none') {
+        console.error(`cluster.js: --sched needs 'rr' or 'none', got '${opts.sched}'`);
+        process.exit(2);
+      }
+    } else if (a === '-h' || a === '--help') {
+      console.log('Usage: node cluster.js [PORT] [--workers N] [--max-requests N] [--sched rr|none]');
       process.exit(0);
     } else if (/^\d+$/.test(a)) opts.port = count('PORT', a, 1);
     else {
@@ -75,6 +82,7 @@ function page(req) {
 }
 
 if (cluster.isPrimary) {
+  if (opts.sched) cluster.schedulingPolicy = opts.sched === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
   for (let i = 0; i < opts.workers; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {
