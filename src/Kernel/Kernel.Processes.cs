@@ -62,7 +62,7 @@ public sealed partial class Kernel
         int pid = host.ProcessId;
         if (pid == _pid) return;
         _pid = pid;
-        Id = MakeId();
+        _id = null;
         HasForkedSinceStart = true;
         host.AfterFork();
         _loop.AfterFork();

@@ -113,7 +113,6 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         _active = _kernelSession;
         _pid = Environment.ProcessId;
         _host = _options.ProcessHost;
-        Id = MakeId();
         _now = time.GetTimestamp();
         _loop.Attach(this);
         // Signals are blocked process-wide (the bootstrap, or a forked child): unless somebody reads
@@ -135,7 +134,9 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     }
 
     /// <summary>The kernel's ID: <c>host-hex(time)-hex(pid)-hex(seq)</c>; changes after <see cref="HasForked"/>.</summary>
-    public string Id { get; private set; }
+    public string Id => _id ??= MakeId();   // built on first use: a forked child may never ask
+
+    private string? _id;
 
     /// <summary>The kernel's own session (ID 0): SENDER of signals, parent of top-level sessions.</summary>
     public Session KernelSession => _kernelSession;

@@ -61,4 +61,16 @@ public sealed record SocketFactoryOptions
     /// SuccessEvent handlers per timeslice.
     /// </summary>
     public int MaxAcceptsPerReady { get; init; } = DefaultMaxAcceptsPerReady;
+
+    /// <summary>The default <see cref="AcceptErrorDelay"/>: 100 ms.</summary>
+    public static readonly TimeSpan DefaultAcceptErrorDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// After an accept fails for lack of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM), the server
+    /// stops accepting for this long and then tries again. The FailureEvent is emitted as in POE
+    /// either way. Without the pause a level-triggered loop would report the still-pending
+    /// connection at once, so the process would spin at full CPU, emitting a FailureEvent per
+    /// timeslice, until a descriptor is freed. Null retries at the next readiness, as POE does.
+    /// </summary>
+    public TimeSpan? AcceptErrorDelay { get; init; } = DefaultAcceptErrorDelay;
 }

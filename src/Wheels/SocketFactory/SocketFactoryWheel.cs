@@ -19,7 +19,10 @@ namespace PoeSharp.Wheels;
 /// <para>Setup failures (socket, setsockopt, bind, listen, an immediate connect error, address
 /// lookup) are never thrown: they are yielded, so the handler runs after the constructor returns.
 /// Accept and connect outcomes are delivered with Call. An accept error other than ECONNABORTED,
-/// EPROTO or EAGAIN emits FailureEvent("accept", ...) and the wheel keeps listening, as in POE.</para>
+/// EPROTO or EAGAIN emits FailureEvent("accept", ...) and the wheel keeps listening, as in POE;
+/// after one that means the process ran out of descriptors or memory
+/// (<see cref="IsResourceExhaustion"/>) it stops accepting for
+/// <see cref="SocketFactoryOptions.AcceptErrorDelay"/> instead of spinning on the pending connection.</para>
 /// <para>Each read-readiness of the listener accepts up to <see cref="SocketFactoryOptions.MaxAcceptsPerReady"/>
 /// connections (POE takes one), stopping early when nothing is pending, when the wheel is disposed
 /// or paused by a handler, or after an accept error.</para>
@@ -51,6 +54,9 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
 
     private readonly int _maxAccepts;
     private readonly string _timeoutState;
+    private readonly string _retryState;
+    private readonly TimeSpan? _acceptErrorDelay;
+    private bool _backingOff;
     private FileDescriptor? _socket;
     private Mode _mode;
     private bool _watched;
@@ -75,6 +81,10 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
             throw new ArgumentOutOfRangeException(nameof(options), rp, "RemotePort must be 0..65535.");
         if (options.ConnectTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), t, "ConnectTimeout must be positive (null = no limit).");
+        if (options.AcceptErrorDelay is { } d && d <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), d, "AcceptErrorDelay must be positive (null = retry at once, as POE).");
+        _acceptErrorDelay = options.AcceptErrorDelay;
+        _retryState = $"{nameof(SocketFactoryWheel)}({Id}) -> accept retry";
         _maxAccepts = options.MaxAcceptsPerReady;
         _timeoutState = $"{nameof(SocketFactoryWheel)}({Id}) -> connect timeout";
         Setup(options);
@@ -103,6 +113,17 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     /// <summary>True while accepting is paused with <see cref="PauseAccept"/>.</summary>
     public bool IsAcceptPaused => _paused;
 
+    /// <summary>True while accepting waits out <see cref="SocketFactoryOptions.AcceptErrorDelay"/> after a resource error.</summary>
+    public bool IsAcceptBackingOff => _backingOff;
+
+    /// <summary>
+    /// True for the accept errors that say the process or system is out of descriptors or memory
+    /// (EMFILE, ENFILE, ENOBUFS, ENOMEM): they pass when connections close, so a server should keep
+    /// listening rather than shut down.
+    /// </summary>
+    public static bool IsResourceExhaustion(int errno) =>
+        errno is Errno.EMFILE or Errno.ENFILE or Errno.ENOBUFS or Errno.ENOMEM;
+
     /// <summary>The local address of the socket (POE's getsockname), e.g. to learn an ephemeral port; null without a socket.</summary>
     public SocketEndPoint? LocalEndPoint =>
         _socket is { IsClosed: false } s && PosixSocket.GetSockName(s.Fd) is { Ok: true } r ? r.Value : null;
@@ -116,7 +137,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         ThrowIfDisposed();
         if (_mode != Mode.Listening || _paused) return;
         _paused = true;
-        Kernel.PauseWatch(_socket!.Fd, IoMode.Read);
+        if (!_backingOff) Kernel.PauseWatch(_socket!.Fd, IoMode.Read);
     }
 
     /// <summary>Accepts again after <see cref="PauseAccept"/> (POE's resume_accept).</summary>
@@ -125,7 +146,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         ThrowIfDisposed();
         if (_mode != Mode.Listening || !_paused) return;
         _paused = false;
-        Kernel.ResumeWatch(_socket!.Fd, IoMode.Read);
+        if (!_backingOff) Kernel.ResumeWatch(_socket!.Fd, IoMode.Read);   // else the retry timer resumes
     }
 
     /// <inheritdoc />
@@ -302,8 +323,10 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
             {
                 // The connection died in the backlog: try the next one.
                 if (error.Errno is Errno.ECONNABORTED or Errno.EPROTO) continue;
-                // EMFILE and friends: report and keep listening (POE); the next readiness retries.
+                // Report and keep listening (POE). Out of descriptors or memory, the connection stays
+                // pending and level-triggered readiness would retry at once: wait a moment instead.
                 Kernel.Call(Owner, _failureEvent, "accept", error.Errno, error.Message, BoxedId);
+                if (IsResourceExhaustion(error.Errno)) BackOff();
                 return;
             }
             if (socket is null) return; // nothing pending
@@ -332,6 +355,25 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         Kernel.Call(Owner, _successEvent, socket, peer?.Address, peer?.Port ?? 0, BoxedId);
     }
 
+    private void BackOff()
+    {
+        if (_acceptErrorDelay is not { } delay || IsDisposed || _mode != Mode.Listening || _backingOff) return;
+        _backingOff = true;
+        if (!_paused) Kernel.PauseWatch(_socket!.Fd, IoMode.Read);
+        Kernel.State(_retryState, OnAcceptRetry);
+        _timerId = Kernel.DelaySet(_retryState, delay);
+    }
+
+    private void OnAcceptRetry(EventContext<object?> context)
+    {
+        _timerId = 0;
+        Kernel.State(_retryState);
+        if (!_backingOff) return;
+        _backingOff = false;
+        if (IsDisposed || _mode != Mode.Listening) return;
+        if (!_paused) Kernel.ResumeWatch(_socket!.Fd, IoMode.Read);
+    }
+
     private void OnConnectTimeout(EventContext<object?> context)
     {
         _timerId = 0;
@@ -349,8 +391,9 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     {
         if (_timerId == 0) return;
         Kernel.AlarmRemove(_timerId);
-        Kernel.State(_timeoutState);
+        Kernel.State(_mode == Mode.Listening ? _retryState : _timeoutState);
         _timerId = 0;
+        _backingOff = false;
     }
 
     private void StopWatching()
