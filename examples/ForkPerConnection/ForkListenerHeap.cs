@@ -1,7 +1,7 @@
 namespace PoeSharp.Examples;
 
 /// <summary>The fork-per-connection listener's heap: the listening socket, the live children, and the stop state.</summary>
-internal sealed class ForkListenerHeap(ServerOptions options, ServerEnvironment environment)
+internal sealed class ForkListenerHeap(ServerOptions options, ServerEnvironment environment) : IStoppableListenerHeap
 {
     /// <summary>The listening socket; null once deleted (and always null in a child).</summary>
     public IListenSocket? Server { get; set; }
@@ -29,4 +29,9 @@ internal sealed class ForkListenerHeap(ServerOptions options, ServerEnvironment 
 
     /// <summary>The server could not listen: the program exits 1.</summary>
     public bool Failed { get; set; }
+
+    /// <summary>Nothing to cancel: forks happen only per accepted connection, and the caller has already deleted the listening socket.</summary>
+    public void StopForking(Kernel kernel)
+    {
+    }
 }

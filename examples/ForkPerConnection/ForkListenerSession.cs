@@ -110,7 +110,7 @@ internal static class ForkListenerSession
         heap.Server?.Dispose();
         heap.Server = null;
         if (heap.Children.Count == 0) heap.Failed = true;
-        BeginStop(ctx, "error");
+        ListenerShutdown.BeginStop(ctx.Kernel, heap, "error");
     }
 
     private static void ListenerGotSigInt(EventContext<ForkListenerHeap> ctx)
@@ -118,17 +118,11 @@ internal static class ForkListenerSession
         ForkListenerHeap heap = ctx.Heap;
         string signal = ctx.Arg<string>(0);
         ctx.Kernel.SigHandled();
-        if (heap.StoppingOn is { } first)
-        {
-            if (heap.IsAChild && first != signal) return;
-            heap.Environment.Log.Debug($"Server {ctx.Kernel.ProcessId} received SIG{signal} again: stopping now.");
-            StopNow(ctx);
-            return;
-        }
+        if (ListenerShutdown.HandleRepeatedSignal(ctx.Kernel, heap, signal)) return;
         if (!heap.IsAChild) heap.Environment.Log.Debug($"Server {ctx.Kernel.ProcessId} received SIG{signal}.");
         heap.Server?.Dispose();
         heap.Server = null;
-        BeginStop(ctx, signal);
+        ListenerShutdown.BeginStop(ctx.Kernel, heap, signal);
     }
 
     private static void ListenerGotSigChild(EventContext<ForkListenerHeap> ctx)
@@ -139,7 +133,7 @@ internal static class ForkListenerSession
         if (!heap.Children.Remove(childPid)) return;
         heap.Environment.Log.Debug($"Server {ctx.Kernel.ProcessId} reaped child {childPid}. (wait status {status})");
         if (heap.Server is { } server && heap.Children.Count + heap.PendingForks < heap.Options.MaxProcesses) server.ResumeAccept();
-        MaybeFinishStop(ctx);
+        ListenerShutdown.MaybeFinishStop(ctx.Kernel, heap);
     }
 
     private static object? ListenerChild(EventContext<ForkListenerHeap> ctx)
@@ -147,42 +141,13 @@ internal static class ForkListenerSession
         string reason = ctx.Arg<string>(0);
         var child = ctx.Arg<Session>(1);
         if (reason == KnownEvents.ChildCreate || reason == "gain") ctx.Heap.Interactors.Add(child);
-        else if (ctx.Heap.Interactors.Remove(child)) MaybeFinishStop(ctx);
+        else if (ctx.Heap.Interactors.Remove(child)) ListenerShutdown.MaybeFinishStop(ctx.Kernel, ctx.Heap);
         return null;
     }
 
     private static void ListenerShutdownTimeout(EventContext<ForkListenerHeap> ctx)
     {
         ctx.Heap.Environment.Log.Debug($"Server {ctx.Kernel.ProcessId} shutdown timeout: stopping now.");
-        StopNow(ctx);
-    }
-
-    private static void BeginStop(EventContext<ForkListenerHeap> ctx, string signal)
-    {
-        ForkListenerHeap heap = ctx.Heap;
-        if (heap.StoppingOn is not null) return;
-        heap.StoppingOn = signal;
-        foreach (int pid in heap.Children.Keys) heap.Environment.Signals.Send(pid, Signals.TERM);
-        foreach (Session interactor in heap.Interactors.ToArray()) ctx.Kernel.Call(interactor, "shutdown");
-        ctx.Kernel.Delay("shutdown_timeout", heap.Options.ShutdownTimeout);
-        MaybeFinishStop(ctx);
-    }
-
-    private static void StopNow(EventContext<ForkListenerHeap> ctx)
-    {
-        ForkListenerHeap heap = ctx.Heap;
-        heap.StoppingOn ??= "now";
-        heap.Server?.Dispose();
-        heap.Server = null;
-        ctx.Kernel.Delay("shutdown_timeout");
-        foreach (int pid in heap.Children.Keys) heap.Environment.Signals.Send(pid, Signals.KILL);
-        foreach (Session interactor in heap.Interactors.ToArray()) ctx.Kernel.Call(interactor, "drop_inherited");
-    }
-
-    private static void MaybeFinishStop(EventContext<ForkListenerHeap> ctx)
-    {
-        ForkListenerHeap heap = ctx.Heap;
-        if (heap.StoppingOn is not null && heap.Children.Count == 0 && heap.Interactors.Count == 0)
-            ctx.Kernel.Delay("shutdown_timeout");
+        ListenerShutdown.StopNow(ctx.Kernel, ctx.Heap);
     }
 }

@@ -5,7 +5,7 @@ namespace PoeSharp.Examples;
 /// the state of the additions (graceful stop, SIGHUP replacement, fork back-off, the live
 /// interactors to drop in a new child).
 /// </summary>
-internal sealed class ListenerHeap(ServerOptions options, ServerEnvironment environment)
+internal sealed class ListenerHeap(ServerOptions options, ServerEnvironment environment) : IStoppableListenerHeap
 {
     /// <summary><c>$heap-&gt;{max_processes}</c>.</summary>
     public int MaxProcesses { get; } = options.MaxProcesses;
@@ -42,4 +42,11 @@ internal sealed class ListenerHeap(ServerOptions options, ServerEnvironment envi
 
     /// <summary>The child told to stop for replacement, or 0.</summary>
     public int Replacing { get; set; }
+
+    /// <summary>Cancels a pending fork retry and forgets the SIGHUP replacements: a stopping pool is not refilled.</summary>
+    public void StopForking(Kernel kernel)
+    {
+        ToReplace.Clear();
+        kernel.Delay("do_fork");
+    }
 }

@@ -79,7 +79,7 @@ internal static class ListenerSession
         heap.Server?.Dispose();
         heap.Server = null;
         if (!heap.IsAChild && heap.Children.Count == 0) heap.Failed = true;
-        BeginStop(ctx, "error");
+        ListenerShutdown.BeginStop(ctx.Kernel, heap, "error");
     }
 
     // The parent may fork() more processes as needed. Because events are copied during fork(),
@@ -145,20 +145,13 @@ internal static class ListenerSession
         string signal = ctx.Arg<string>(0);
         ctx.Kernel.SigHandled();
 
-        if (heap.StoppingOn is { } first)
-        {
-            // A second signal stops at once. A child ignores a different one: Ctrl-C sends INT to
-            // the whole group while the parent sends TERM to each child.
-            if (heap.IsAChild && first != signal) return;
-            heap.Environment.Log.Debug($"Server {ctx.Kernel.ProcessId} received SIG{signal} again: stopping now.");
-            StopNow(ctx);
-            return;
-        }
+        // A second signal stops at once.
+        if (ListenerShutdown.HandleRepeatedSignal(ctx.Kernel, heap, signal)) return;
 
         heap.Environment.Log.Debug($"Server {ctx.Kernel.ProcessId} received SIG{signal}.");
         heap.Server?.Dispose();
         heap.Server = null;
-        BeginStop(ctx, signal);
+        ListenerShutdown.BeginStop(ctx.Kernel, heap, signal);
     }
 
     // Reap child processes, and fork new ones if the server is still listening for
@@ -175,7 +168,7 @@ internal static class ListenerSession
         heap.Environment.Log.Debug($"Server {kernel.ProcessId} reaped child {childPid}. (wait status {status})");
         if (heap.Replacing == childPid) heap.Replacing = 0;
         if (heap.Server is not null) kernel.Yield("do_fork");
-        MaybeFinishStop(ctx);
+        ListenerShutdown.MaybeFinishStop(kernel, heap);
     }
 
     // Handle a new connection. Create a new session to interact with the client.
@@ -207,7 +200,7 @@ internal static class ListenerSession
         string reason = ctx.Arg<string>(0);
         var child = ctx.Arg<Session>(1);
         if (reason == KnownEvents.ChildCreate || reason == "gain") ctx.Heap.Interactors.Add(child);
-        else if (ctx.Heap.Interactors.Remove(child)) MaybeFinishStop(ctx);
+        else if (ctx.Heap.Interactors.Remove(child)) ListenerShutdown.MaybeFinishStop(ctx.Kernel, ctx.Heap);
         return null;
     }
 
@@ -227,42 +220,7 @@ internal static class ListenerSession
     private static void ListenerShutdownTimeout(EventContext<ListenerHeap> ctx)
     {
         ctx.Heap.Environment.Log.Debug($"Server {ctx.Kernel.ProcessId} shutdown timeout: stopping now.");
-        StopNow(ctx);
-    }
-
-    /// <summary>Stops accepting (already done by the caller), tells children and interactors to finish, and arms the shutdown timeout.</summary>
-    private static void BeginStop(EventContext<ListenerHeap> ctx, string signal)
-    {
-        ListenerHeap heap = ctx.Heap;
-        if (heap.StoppingOn is not null) return;
-        heap.StoppingOn = signal;
-        heap.ToReplace.Clear();
-        ctx.Kernel.Delay("do_fork");
-        foreach (int pid in heap.Children.Keys) heap.Environment.Signals.Send(pid, Signals.TERM);
-        foreach (Session interactor in heap.Interactors.ToArray()) ctx.Kernel.Call(interactor, "shutdown");
-        ctx.Kernel.Delay("shutdown_timeout", heap.Options.ShutdownTimeout);
-        MaybeFinishStop(ctx);
-    }
-
-    /// <summary>Kills the children and drops every connection; the process ends once the children are reaped.</summary>
-    private static void StopNow(EventContext<ListenerHeap> ctx)
-    {
-        ListenerHeap heap = ctx.Heap;
-        heap.StoppingOn ??= "now";
-        heap.Server?.Dispose();
-        heap.Server = null;
-        ctx.Kernel.Delay("do_fork");
-        ctx.Kernel.Delay("shutdown_timeout");
-        foreach (int pid in heap.Children.Keys) heap.Environment.Signals.Send(pid, Signals.KILL);
-        foreach (Session interactor in heap.Interactors.ToArray()) ctx.Kernel.Call(interactor, "drop_inherited");
-    }
-
-    /// <summary>Once stopping and nothing is left to wait for, the timeout must not keep the process alive.</summary>
-    private static void MaybeFinishStop(EventContext<ListenerHeap> ctx)
-    {
-        ListenerHeap heap = ctx.Heap;
-        if (heap.StoppingOn is not null && heap.Children.Count == 0 && heap.Interactors.Count == 0)
-            ctx.Kernel.Delay("shutdown_timeout");
+        ListenerShutdown.StopNow(ctx.Kernel, ctx.Heap);
     }
 
     /// <summary>After SIGHUP: tell the next old child to stop once the pool is full again.</summary>
