@@ -105,6 +105,7 @@ internal static class ForkListenerSession
     private static void ListenerGotError(EventContext<ForkListenerHeap> ctx)
     {
         ForkListenerHeap heap = ctx.Heap;
+        if (AcceptErrors.KeepListening(heap.Environment.Log, ctx.Kernel.ProcessId, ctx.Arg<string>(0), ctx.Arg<int>(1), ctx.Arg<string>(2))) return;
         heap.Environment.Log.Always($"Server {ctx.Kernel.ProcessId} got {ctx.Arg<string>(0)} error {ctx.Arg<int>(1)}: {ctx.Arg<string>(2)}");
         heap.Environment.Log.Always($"Server {ctx.Kernel.ProcessId} is shutting down.");
         heap.Server?.Dispose();

@@ -64,13 +64,14 @@ internal static class ListenerSession
         ctx.Heap.Environment.Log.Debug($"Server {ctx.Kernel.ProcessId} stopped.");
     }
 
-    // Shut down the server if it encounters an error.
+    // Shut down the server if it encounters an error (but ride out running out of descriptors).
     private static void ListenerGotError(EventContext<ListenerHeap> ctx)
     {
         ListenerHeap heap = ctx.Heap;
         string syscall = ctx.Arg<string>(0);
         int errno = ctx.Arg<int>(1);
         string error = ctx.Arg<string>(2);
+        if (AcceptErrors.KeepListening(heap.Environment.Log, ctx.Kernel.ProcessId, syscall, errno, error)) return;
 
         // Not only under DEBUG: a server that cannot listen must say why.
         heap.Environment.Log.Always($"Server {ctx.Kernel.ProcessId} got {syscall} error {errno}: {error}");

@@ -124,6 +124,25 @@ public sealed class ListenerSessionTests
     }
 
     [Test]
+    public void Running_out_of_descriptors_keeps_the_server_but_other_errors_shut_it_down()
+    {
+        (Session session, ListenerHeap heap) = Start();
+        _fake.Kernel.Post(session, "got_error", "accept", 24, "Too many open files", 1);
+        _fake.RunUntilIdle();
+        Assert.That(heap.Server, Is.SameAs(_servers[0]));
+        Assert.That(_servers[0].IsDisposed, Is.False);
+        Assert.That(_signals.Sent, Is.Empty, "the children keep serving");
+        Assert.That(Log, Does.Contain("Server 4242 got accept error 24: Too many open files; accepting again shortly."));
+
+        _fake.Kernel.Post(session, "got_error", "accept", 22, "Invalid argument", 1);
+        _fake.RunUntilIdle();
+        Assert.That(heap.Server, Is.Null);
+        Assert.That(_servers[0].IsDisposed, Is.True);
+        Assert.That(Log, Does.Contain("Server 4242 is shutting down."));
+        _fake.ThrowIfHandlerFailed();
+    }
+
+    [Test]
     public void Sigint_removes_the_server_is_handled_and_the_parent_ends_when_its_children_are_reaped()
     {
         (Session session, ListenerHeap heap) = Start();

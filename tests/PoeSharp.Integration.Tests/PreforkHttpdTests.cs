@@ -197,6 +197,54 @@ public sealed partial class PreforkHttpdTests : ServerProcessFixture
         StopAndAssertClean(server);
     }
 
+    [GeneratedRegex(@"^Server \d+ got accept error 24: .*; accepting again shortly\.$")]
+    private static partial Regex OutOfDescriptors();
+
+    [Test]
+    public void Running_out_of_descriptors_neither_stops_nor_spins_the_server()
+    {
+        // 128 descriptors per process, about 70 of them the runtime's: a few hundred idle
+        // connections exhaust both processes, and the rest wait in the backlog.
+        ServerProcess server = StartServerWithDescriptorLimit(Example, 128, "--max-processes", "1", "--no-churn", "--read-timeout", "30");
+        WaitForChildren(server, 1);
+        var idle = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 300; i++) idle.Add(HttpProbe.Connect(server.Port, FiveSeconds));
+            Assert.That(ServerProcess.Eventually(() => server.Count(OutOfDescriptors()) > 0, TimeSpan.FromSeconds(10)), Is.True,
+                "no process ran out of descriptors:\n" + server.Tail());
+            int before = server.Count(OutOfDescriptors());
+            var window = Stopwatch.StartNew();
+            Thread.Sleep(1000);
+            int during = server.Count(OutOfDescriptors()) - before;
+            // Each process retries once per AcceptErrorDelay (100 ms); retrying on every
+            // readiness instead would print thousands of lines a second.
+            double bound = 3 * 2 * (window.Elapsed.TotalSeconds / 0.1 + 2);
+            Assert.That(during, Is.LessThan(bound), "accept errors while exhausted:\n" + server.Tail());
+            Assert.That(server.HasExited, Is.False, server.Tail());
+        }
+        finally
+        {
+            foreach (Socket s in idle) s.Dispose();
+        }
+
+        HttpAnswer? answer = null;
+        Assert.That(ServerProcess.Eventually(() =>
+        {
+            try
+            {
+                answer = HttpProbe.Get(server.Port, ("Host", "after.test"));
+                return answer.Status == 200;
+            }
+            catch (Exception e) when (e is SocketException or IOException)
+            {
+                return false;
+            }
+        }, FiveSeconds), Is.True, "no answer once the descriptors were free:\n" + server.Tail());
+        Assert.That(server.Count(new Regex(@"^Server \d+ is shutting down\.$")), Is.Zero, server.Tail());
+        StopAndAssertClean(server);
+    }
+
     [Test]
     public void A_client_that_sends_nothing_is_dropped_after_the_read_timeout()
     {

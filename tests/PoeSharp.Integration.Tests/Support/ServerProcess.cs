@@ -47,7 +47,11 @@ internal sealed partial class ServerProcess : IDisposable
     public static ServerProcess Start(string example, params string[] args) => Start(example, [], args);
 
     /// <summary>Starts <paramref name="example"/> with <paramref name="args"/> and extra <paramref name="environment"/> variables.</summary>
-    public static ServerProcess Start(string example, (string Name, string Value)[] environment, params string[] args)
+    public static ServerProcess Start(string example, (string Name, string Value)[] environment, params string[] args) =>
+        Start(example, environment, descriptorLimit: null, args);
+
+    /// <summary>As <see cref="Start(string, (string Name, string Value)[], string[])"/>; a <paramref name="descriptorLimit"/> runs the tree under that RLIMIT_NOFILE (prlimit).</summary>
+    private static ServerProcess Start(string example, (string Name, string Value)[] environment, int? descriptorLimit, string[] args)
     {
         string dll = DllPath(example);
         if (!File.Exists(dll)) throw new FileNotFoundException($"Build {example} first; expected {dll}.");
@@ -59,6 +63,12 @@ internal sealed partial class ServerProcess : IDisposable
             UseShellExecute = false,
         };
         foreach (var (name, value) in environment) psi.Environment[name] = value;
+        if (descriptorLimit is int limit)
+        {
+            // prlimit execs the program, so the pid stays the server's.
+            psi.ArgumentList.Add("prlimit");
+            psi.ArgumentList.Add(FormattableString.Invariant($"--nofile={limit}:{limit}"));
+        }
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (string a in args) psi.ArgumentList.Add(a);
@@ -75,9 +85,16 @@ internal sealed partial class ServerProcess : IDisposable
     public static ServerProcess StartListening(string example, params string[] args) => StartListening(example, [], args);
 
     /// <summary>As <see cref="StartListening(string, string[])"/>, with extra <paramref name="environment"/> variables.</summary>
-    public static ServerProcess StartListening(string example, (string Name, string Value)[] environment, params string[] args)
+    public static ServerProcess StartListening(string example, (string Name, string Value)[] environment, params string[] args) =>
+        StartListening(example, environment, descriptorLimit: null, args);
+
+    /// <summary>As <see cref="StartListening(string, string[])"/>, with at most <paramref name="descriptorLimit"/> open descriptors per process.</summary>
+    public static ServerProcess StartListeningWithDescriptorLimit(string example, int descriptorLimit, params string[] args) =>
+        StartListening(example, [], descriptorLimit, args);
+
+    private static ServerProcess StartListening(string example, (string Name, string Value)[] environment, int? descriptorLimit, string[] args)
     {
-        ServerProcess server = Start(example, environment, ["--port", "0", "--address", "127.0.0.1", .. args]);
+        ServerProcess server = Start(example, environment, descriptorLimit, ["--port", "0", "--address", "127.0.0.1", .. args]);
         try
         {
             string line = server.WaitForLine(ListeningLine(), TimeSpan.FromSeconds(20));

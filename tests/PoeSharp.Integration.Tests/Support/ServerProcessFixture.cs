@@ -17,6 +17,10 @@ public abstract class ServerProcessFixture
     private protected ServerProcess StartServer(string example, (string Name, string Value)[] environment, params string[] args) =>
         Server = ServerProcess.StartListening(example, environment, args);
 
+    /// <summary>Starts <paramref name="example"/> with at most <paramref name="descriptorLimit"/> open descriptors per process.</summary>
+    private protected ServerProcess StartServerWithDescriptorLimit(string example, int descriptorLimit, params string[] args) =>
+        Server = ServerProcess.StartListeningWithDescriptorLimit(example, descriptorLimit, args);
+
     [TearDown]
     public void KillLeftoversAndAssertNone()
     {
