@@ -62,7 +62,7 @@ public sealed record HttpdLimits
 
     /// <summary>
     /// The most bytes the filter can ask its caller to keep before it returns a record or an error:
-    /// the bound on the caller's buffer.
+    /// the bound on the caller's buffer. It holds when streaming too (streamed pieces leave only framing behind).
     /// </summary>
     public long MaxBufferedBytes =>
         (long)MaxRequestLineLength + MaxHeaderBytes + MaxContentLength + ChunkFramingAllowance + MaxHeaderBytes + MaxChunkLineLength;

@@ -226,11 +226,20 @@ public sealed class HttpdStreamingTests
         PostHead + "hello world" + ChunkedHead + "4\r\nabcd\r\n4\r\nefgh\r\n1\r\nX\r\n",
     ];
 
+    private static readonly string[] Folded =
+    [
+        "REQ POST /up HTTP/1.1 [hello world]  | REQ GET /next HTTP/1.1 | REQ PUT /c HTTP/1.1 [hello world] T: 1 | REQ GET /next HTTP/1.1",
+        "100 for /e | REQ POST /e HTTP/1.1 [12345]  | 100 for /c | REQ PUT /c HTTP/1.1 [abc]  | REQ GET /next HTTP/1.1",
+        "REQ PUT /c HTTP/1.1 []  | REQ POST /z HTTP/1.1 | REQ POST /up HTTP/1.1 [hello world] ",
+        "REQ POST /up HTTP/1.1 [hello world]  | REQ PUT /c HTTP/1.1 [abcdefghX] (open)",
+    ];
+
     [Test]
     public void EverySplitPointGivesTheSameRecordsAndTheSameBodies([Range(0, 3)] int which)
     {
         byte[] data = B(Streams[which]);
         string whole = Fold(HttpFeeder.Feed(new HttpdFilter(Streaming), data, Delivery.All).Records);
+        Assert.That(whole, Is.EqualTo(Folded[which]));
         for (int at = 1; at < data.Length; at++)
             Assert.That(Fold(HttpFeeder.Feed(new HttpdFilter(Streaming), HttpFeeder.SplitOnce(data, at)).Records), Is.EqualTo(whole), $"split at {at}");
         Assert.That(Fold(HttpFeeder.Feed(new HttpdFilter(Streaming), data, Delivery.Bytes).Records), Is.EqualTo(whole), "byte by byte");
