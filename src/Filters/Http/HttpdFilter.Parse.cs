@@ -473,7 +473,9 @@ public sealed partial class HttpdFilter
         {
             if (value.IsEmpty || value.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
                 return Fail(RejectionReason.InvalidContentLength, "Content-Length must be a decimal number.", ref reason, ref detail);
-            if (value.Length > 18 || !long.TryParse(value, out long length) || length > _limits.BodyLimit)
+            if (value.Length > 18 || !long.TryParse(value, out long length))
+                return Fail(RejectionReason.ContentTooLarge, "Content-Length has more than 18 digits.", ref reason, ref detail);
+            if (length > _limits.BodyLimit)
                 return Fail(RejectionReason.ContentTooLarge, $"The body is larger than {_limits.BodyLimit} bytes.", ref reason, ref detail);
             if (_contentLength >= 0 && _contentLength != length)
                 return Fail(RejectionReason.ConflictingContentLength, "Several Content-Length fields with different values.", ref reason, ref detail);
@@ -617,7 +619,7 @@ public sealed partial class HttpdFilter
             return Fail(RejectionReason.InvalidChunk, "A chunk must start with its size in hexadecimal.", ref reason, ref detail);
         ReadOnlySpan<byte> hex = line[..digits].TrimStart((byte)'0');
         if (hex.Length > 15)
-            return Fail(RejectionReason.ContentTooLarge, $"The body is larger than {_limits.BodyLimit} bytes.", ref reason, ref detail);
+            return Fail(RejectionReason.ContentTooLarge, "A chunk size has more than 15 hexadecimal digits.", ref reason, ref detail);
         foreach (byte b in hex) size = (size << 4) | (uint)HexValue(b);
         if (!IsValidChunkExtension(line[digits..]))
             return Fail(RejectionReason.InvalidChunk, "Malformed chunk extension after the chunk size.", ref reason, ref detail);

@@ -194,6 +194,19 @@ public sealed class HttpdStreamingTests
         Assert.That(Fold(Parse(ChunkedHead + "5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n", limited)), Is.EqualTo("REQ PUT /c HTTP/1.1 [helloworld] "), "10 is within the limit");
     }
 
+    [Test]
+    public void HugeDeclaredSizesAreStreamedUpToTheirFramingLimits()
+    {
+        var records = Parse("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 999999999999999999\r\n\r\nabc");
+        var request = (HttpRequest)records[0];
+        Assert.That((request.ContentLength, request.HasBody), Is.EqualTo(((long?)999999999999999999, true)));
+        Assert.That(((HttpRequestBodyPiece)records[1]).BodyText, Is.EqualTo("abc"));
+        Assert.That(Fold(Parse("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 1000000000000000000\r\n\r\n")), Is.EqualTo("ERR 413 ContentTooLarge"));
+
+        Assert.That(Fold(Parse(ChunkedHead + "fffffffffffffff\r\nabc")), Is.EqualTo("REQ PUT /c HTTP/1.1 [abc] (open)"));
+        Assert.That(Fold(Parse(ChunkedHead + "1000000000000000\r\nabc")), Is.EqualTo("REQ PUT /c HTTP/1.1 [] (open) | ERR 413 ContentTooLarge"));
+    }
+
     [TestCase("5\r\nhelloXX\r\n0\r\n\r\n", "hello")]
     [TestCase("5\r\nhello\rX", "hello")]
     [TestCase("5\r\nhello\r\nzz\r\n", "hello")]
