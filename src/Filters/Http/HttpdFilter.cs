@@ -5,7 +5,8 @@ namespace PoeSharp.Filters.Http;
 
 /// <summary>
 /// POE::Filter::HTTPD for PoeSharp: bytes become <see cref="HttpRequest"/> records, or an
-/// <see cref="HttpErrorResponse"/> record when a request is rejected; <see cref="HttpResponse"/>
+/// <see cref="HttpErrorResponse"/> record when a request is rejected (and, with
+/// <see cref="HttpdLimits.StreamBodies"/>, <see cref="HttpRequestBodyPiece"/> records); <see cref="HttpResponse"/>
 /// records (and <see cref="HttpBodyChunk"/> pieces of streamed bodies) become bytes.
 /// </summary>
 /// <remarks>
