@@ -5,7 +5,8 @@ namespace PoeSharp.Filters.Http;
 /// <c>Expect: 100-continue</c> and a body is complete: "100 Continue" (RFC 9110 §10.1.1, §15.2.1).
 /// It is an <see cref="HttpResponse"/>, so the usual handler rule "a response record is put back"
 /// sends <c>HTTP/1.1 100 Continue</c> and the client starts its body; the full
-/// <see cref="HttpRequest"/> record follows once the body has arrived.
+/// <see cref="HttpRequest"/> record follows once the body has arrived (with
+/// <see cref="HttpdLimits.StreamBodies"/>, at once, and the body pieces after it).
 /// </summary>
 /// <remarks>
 /// <see cref="HttpResponse.IsInterim"/> is true and <see cref="CloseConnection"/> is always false:

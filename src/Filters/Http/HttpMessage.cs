@@ -5,7 +5,8 @@ namespace PoeSharp.Filters.Http;
 /// <summary>
 /// What <see cref="HttpdFilter"/> produces: an <see cref="HttpRequest"/>, an
 /// <see cref="HttpErrorResponse"/> for a request it rejected, or an <see cref="HttpContinueResponse"/>
-/// for a request head that expects "100 Continue". A handler answers "is it a response?"
+/// for a request head that expects "100 Continue", and, when <see cref="HttpdLimits.StreamBodies"/> is
+/// set, an <see cref="HttpRequestBodyPiece"/> for each piece of a request body. A handler answers "is it a response?"
 /// as POE's <c>$request-&gt;isa("HTTP::Response")</c> does:
 /// <code>if (record is HttpResponse error) { client.Put(error); return; }</code>
 /// </summary>

@@ -74,6 +74,24 @@ public sealed class HttpRequest : HttpMessage
         internal set => _trailers = value;
     }
 
+    /// <summary>
+    /// The Content-Length field as a number, or null when there is none (a chunked body, or no body)
+    /// or it is not a decimal number. The filter has checked it: several fields agree, and it is
+    /// within the body limit.
+    /// </summary>
+    public long? ContentLength =>
+        Headers.TryGetValue("Content-Length", out string value)
+        && long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long length)
+            ? length : null;
+
+    /// <summary>
+    /// True when the framing announces a body: Content-Length above 0, or a Transfer-Encoding (chunked;
+    /// its length is known only at its end, and it may turn out empty). With
+    /// <see cref="HttpdLimits.StreamBodies"/>, <see cref="HttpRequestBodyPiece"/> records follow this
+    /// request exactly when this is true.
+    /// </summary>
+    public bool HasBody => Headers.Contains("Transfer-Encoding") || ContentLength > 0;
+
     /// <summary>True when the protocol lets the connection stay open after this request (see <see cref="HttpKeepAlive"/>).</summary>
     public bool KeepAlive => HttpKeepAlive.RequestAllowsKeepAlive(this);
 

@@ -5,7 +5,12 @@ namespace PoeSharp.Filters.Http;
 
 public sealed partial class HttpdFilter
 {
-    private enum State { RequestLine, Headers, Body, ChunkLine, ChunkData, Trailers, Closed }
+    // The Stream* states follow Closed: only HttpdLimits.StreamBodies reaches them (HttpdFilter.Stream.cs).
+    private enum State
+    {
+        RequestLine, Headers, Body, ChunkLine, ChunkData, Trailers, Closed,
+        StreamHead, StreamBody, StreamChunkLine, StreamChunkData, StreamChunkEnd, StreamTrailers, StreamFailed,
+    }
 
     private enum LinePhase { Blank, Method, Target, Version, AfterCr }
 
@@ -56,6 +61,7 @@ public sealed partial class HttpdFilter
 
         // A caller that presents fewer bytes than already examined did not keep our bytes: start over.
         if (input.Length < ScannedSoFar()) ResetRequest();
+        if (_state > State.Closed) return TryGetStreamed(input, out record, out consumed);
 
         RejectionReason reason = default;
         string? detail = null;
@@ -89,6 +95,7 @@ public sealed partial class HttpdFilter
             return DecodeStatus.Record;
         }
         if (end < 0) return DecodeStatus.NeedMoreData;
+        if (_state == State.StreamHead) return EmitStreamHead(end, out record, out consumed);
 
         HttpRequest request = _request!;
         record = request;
@@ -106,6 +113,9 @@ public sealed partial class HttpdFilter
         State.Headers or State.Trailers or State.ChunkLine => _fieldScan,
         State.ChunkData => _fieldLineStart,
         State.Body => _bodyStart,
+        State.StreamHead => 1,
+        State.StreamBody or State.StreamChunkData or State.StreamChunkEnd => _streamPos,
+        State.StreamChunkLine or State.StreamTrailers => _fieldScan,
         _ => 0,
     };
 
@@ -129,6 +139,9 @@ public sealed partial class HttpdFilter
         _chunkSize = 0;
         _chunkTotal = _chunkFraming = 0;
         _chunks.Clear();
+        _streamPos = 0;
+        _streamRemaining = _streamOffset = 0;
+        _pendingDetail = null;
     }
 
     // ---- request line: a byte state machine so an invalid prefix is rejected before its LF arrives ----
@@ -300,7 +313,13 @@ public sealed partial class HttpdFilter
                 end = sectionEnd;
                 return true;
             }
-            if (_expectContinue && _limits.AutoContinue && !HttpVersions.IsHttp10(_request!.Version))
+            bool interim = _expectContinue && _limits.AutoContinue && !HttpVersions.IsHttp10(_request!.Version);
+            if (_limits.StreamBodies)
+            {
+                BeginStream(sectionEnd, interim, ref end);
+                return true;
+            }
+            if (interim)
             {
                 // Split-independent rule: the interim record comes whenever such a head completes,
                 // even when body bytes already follow it (RFC 9110 §10.1.1 lets a server omit it
@@ -454,8 +473,10 @@ public sealed partial class HttpdFilter
         {
             if (value.IsEmpty || value.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
                 return Fail(RejectionReason.InvalidContentLength, "Content-Length must be a decimal number.", ref reason, ref detail);
-            if (value.Length > 18 || !long.TryParse(value, out long length) || length > _limits.MaxContentLength)
-                return Fail(RejectionReason.ContentTooLarge, $"The body is larger than {_limits.MaxContentLength} bytes.", ref reason, ref detail);
+            if (value.Length > 18 || !long.TryParse(value, out long length))
+                return Fail(RejectionReason.ContentTooLarge, "Content-Length has more than 18 digits.", ref reason, ref detail);
+            if (length > _limits.BodyLimit)
+                return Fail(RejectionReason.ContentTooLarge, $"The body is larger than {_limits.BodyLimit} bytes.", ref reason, ref detail);
             if (_contentLength >= 0 && _contentLength != length)
                 return Fail(RejectionReason.ConflictingContentLength, "Several Content-Length fields with different values.", ref reason, ref detail);
             _contentLength = length;
@@ -565,17 +586,7 @@ public sealed partial class HttpdFilter
             return Fail(RejectionReason.InvalidChunk, "A chunk-size line must end with CRLF.", ref reason, ref detail);
         line = line[..^1];
 
-        int digits = line.IndexOfAnyExcept("0123456789abcdefABCDEF"u8);
-        if (digits < 0) digits = line.Length;
-        if (digits == 0)
-            return Fail(RejectionReason.InvalidChunk, "A chunk must start with its size in hexadecimal.", ref reason, ref detail);
-        ReadOnlySpan<byte> hex = line[..digits].TrimStart((byte)'0');
-        long size = 0;
-        if (hex.Length > 15)
-            return Fail(RejectionReason.ContentTooLarge, $"The body is larger than {_limits.MaxContentLength} bytes.", ref reason, ref detail);
-        foreach (byte b in hex) size = (size << 4) | (uint)HexValue(b);
-        if (!IsValidChunkExtension(line[digits..]))
-            return Fail(RejectionReason.InvalidChunk, "Malformed chunk extension after the chunk size.", ref reason, ref detail);
+        if (!ParseChunkSize(line, out long size, ref reason, ref detail)) return false;
         if (_chunkTotal + size > _limits.MaxContentLength)
             return Fail(RejectionReason.ContentTooLarge, $"The body is larger than {_limits.MaxContentLength} bytes.", ref reason, ref detail);
         _chunkFraming += line.Length + 2;
@@ -595,6 +606,23 @@ public sealed partial class HttpdFilter
             _chunkSize = (int)size;
             _state = State.ChunkData;
         }
+        return true;
+    }
+
+    /// <summary>chunk-size [ chunk-ext ] of a chunk-size line without its CRLF; the size is below 2^60.</summary>
+    private bool ParseChunkSize(ReadOnlySpan<byte> line, out long size, ref RejectionReason reason, ref string? detail)
+    {
+        size = 0;
+        int digits = line.IndexOfAnyExcept("0123456789abcdefABCDEF"u8);
+        if (digits < 0) digits = line.Length;
+        if (digits == 0)
+            return Fail(RejectionReason.InvalidChunk, "A chunk must start with its size in hexadecimal.", ref reason, ref detail);
+        ReadOnlySpan<byte> hex = line[..digits].TrimStart((byte)'0');
+        if (hex.Length > 15)
+            return Fail(RejectionReason.ContentTooLarge, "A chunk size has more than 15 hexadecimal digits.", ref reason, ref detail);
+        foreach (byte b in hex) size = (size << 4) | (uint)HexValue(b);
+        if (!IsValidChunkExtension(line[digits..]))
+            return Fail(RejectionReason.InvalidChunk, "Malformed chunk extension after the chunk size.", ref reason, ref detail);
         return true;
     }
 

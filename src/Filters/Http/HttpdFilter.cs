@@ -5,7 +5,8 @@ namespace PoeSharp.Filters.Http;
 
 /// <summary>
 /// POE::Filter::HTTPD for PoeSharp: bytes become <see cref="HttpRequest"/> records, or an
-/// <see cref="HttpErrorResponse"/> record when a request is rejected; <see cref="HttpResponse"/>
+/// <see cref="HttpErrorResponse"/> record when a request is rejected (and, with
+/// <see cref="HttpdLimits.StreamBodies"/>, <see cref="HttpRequestBodyPiece"/> records); <see cref="HttpResponse"/>
 /// records (and <see cref="HttpBodyChunk"/> pieces of streamed bodies) become bytes.
 /// </summary>
 /// <remarks>
@@ -27,6 +28,15 @@ namespace PoeSharp.Filters.Http;
 /// first, so a Content-Length over the limit gives 413 and no 100; a chunked body can still be
 /// refused with 413 after the 100. Any other expectation is a 417 error record; an empty body or
 /// HTTP/1.0 gets no interim record, and HTTP/1.0 ignores Expect altogether.</para>
+/// <para>Streaming (<see cref="HttpdLimits.StreamBodies"/>, POE's <c>Streaming =&gt; 1</c>): the
+/// <see cref="HttpRequest"/> record comes as soon as the header section is complete (consuming it), with
+/// an empty <see cref="HttpMessage.Body"/>; when <see cref="HttpRequest.HasBody"/> it is followed by
+/// <see cref="HttpRequestBodyPiece"/> records, each a copy of the body bytes available (at most
+/// <see cref="HttpdLimits.MaxBodyPieceBytes"/>), a chunked body de-chunked, the last piece with
+/// <see cref="HttpRequestBodyPiece.IsFinal"/>; then the next request is parsed. A framing error inside
+/// the body yields the good bytes before it as a piece, then the error record. With 100-continue the
+/// interim record comes first and consumes the head but its last byte, the request record that byte
+/// (every record consumes input); the pieces follow.</para>
 /// <para>The caller's contract: a response record is Put back as POE's handler does. After flushing an
 /// interim response (<see cref="HttpResponse.IsInterim"/>) the connection stays open and reading
 /// goes on; only a final response may be followed by closing. To refuse the body, Put a final

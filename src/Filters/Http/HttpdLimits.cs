@@ -37,14 +37,41 @@ public sealed record HttpdLimits
     public bool AutoContinue { get; init; } = true;
 
     /// <summary>
+    /// Stream request bodies (POE::Filter::HTTPD's <c>Streaming =&gt; 1</c>; default false). When true,
+    /// the <see cref="HttpRequest"/> record comes as soon as its header section is complete and, when
+    /// <see cref="HttpRequest.HasBody"/>, is followed by <see cref="HttpRequestBodyPiece"/> records of
+    /// at most <see cref="MaxBodyPieceBytes"/> each, the last one with
+    /// <see cref="HttpRequestBodyPiece.IsFinal"/> set; a chunked body arrives de-chunked.
+    /// <see cref="MaxContentLength"/> does not apply then; <see cref="MaxStreamedContentLength"/> does.
+    /// </summary>
+    public bool StreamBodies { get; init; }
+
+    /// <summary>
+    /// Largest <see cref="HttpRequestBodyPiece"/> when <see cref="StreamBodies"/> is true (default 64 KiB):
+    /// more body bytes than this in the input give several pieces.
+    /// </summary>
+    public int MaxBodyPieceBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Largest streamed body in bytes when <see cref="StreamBodies"/> is true, Content-Length or the sum
+    /// of chunks (default <see cref="long.MaxValue"/>: no limit, as POE's Streaming ignores MaxContent; 413
+    /// beyond it). A handler that keeps the body in memory should set it, or check
+    /// <see cref="HttpRequest.ContentLength"/> and refuse.
+    /// </summary>
+    public long MaxStreamedContentLength { get; init; } = long.MaxValue;
+
+    /// <summary>
     /// The most bytes the filter can ask its caller to keep before it returns a record or an error:
-    /// the bound on the caller's buffer.
+    /// the bound on the caller's buffer. It holds when streaming too (streamed pieces leave only framing behind).
     /// </summary>
     public long MaxBufferedBytes =>
         (long)MaxRequestLineLength + MaxHeaderBytes + MaxContentLength + ChunkFramingAllowance + MaxHeaderBytes + MaxChunkLineLength;
 
     /// <summary>Bytes of chunk framing (size lines and CRLFs) accepted in one body.</summary>
     internal long ChunkFramingAllowance => Math.Max(MaxHeaderBytes, MaxContentLength);
+
+    /// <summary>The body limit in force: <see cref="MaxStreamedContentLength"/> when streaming, else <see cref="MaxContentLength"/>.</summary>
+    internal long BodyLimit => StreamBodies ? MaxStreamedContentLength : MaxContentLength;
 
     internal void Validate()
     {
@@ -53,5 +80,7 @@ public sealed record HttpdLimits
         if (MaxHeaderCount < 1) throw new ArgumentOutOfRangeException(nameof(MaxHeaderCount), MaxHeaderCount, "MaxHeaderCount must be at least 1.");
         if (MaxContentLength is < 0 or > int.MaxValue / 2) throw new ArgumentOutOfRangeException(nameof(MaxContentLength), MaxContentLength, "MaxContentLength must be between 0 and 1 GiB.");
         if (MaxChunkLineLength < 8) throw new ArgumentOutOfRangeException(nameof(MaxChunkLineLength), MaxChunkLineLength, "MaxChunkLineLength must be at least 8 bytes.");
+        if (MaxBodyPieceBytes is < 1 or > int.MaxValue / 2) throw new ArgumentOutOfRangeException(nameof(MaxBodyPieceBytes), MaxBodyPieceBytes, "MaxBodyPieceBytes must be between 1 byte and 1 GiB.");
+        if (MaxStreamedContentLength < 0) throw new ArgumentOutOfRangeException(nameof(MaxStreamedContentLength), MaxStreamedContentLength, "MaxStreamedContentLength must not be negative (long.MaxValue for no limit).");
     }
 }

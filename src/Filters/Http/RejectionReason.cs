@@ -43,7 +43,7 @@ public enum RejectionReason
     UnsupportedTransferCoding,
     /// <summary>An HTTP/1.0 POST or PUT without Content-Length (411).</summary>
     LengthRequired,
-    /// <summary>The body exceeds <see cref="HttpdLimits.MaxContentLength"/> (413).</summary>
+    /// <summary>The body exceeds <see cref="HttpdLimits.MaxContentLength"/>, or <see cref="HttpdLimits.MaxStreamedContentLength"/> when streaming (413).</summary>
     ContentTooLarge,
     /// <summary>Malformed chunked framing: size, extension, line end or data length (400).</summary>
     InvalidChunk,

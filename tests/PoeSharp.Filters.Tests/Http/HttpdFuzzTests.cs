@@ -13,12 +13,12 @@ namespace PoeSharp.Filters.Tests.Http;
 [TestFixture]
 public sealed class HttpdFuzzTests
 {
-    private static readonly HttpdLimits Small = new()
+    internal static readonly HttpdLimits Small = new()
     {
         MaxRequestLineLength = 128, MaxHeaderBytes = 256, MaxHeaderCount = 8, MaxContentLength = 512, MaxChunkLineLength = 32,
     };
 
-    private static readonly string[] Seeds =
+    internal static readonly string[] Seeds =
     [
         "GET /index.html HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n",
         "POST /form HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello",
@@ -103,7 +103,7 @@ public sealed class HttpdFuzzTests
     private static string Summary(FeedResult r) =>
         string.Join(" | ", r.Records.Select(m => m is HttpRequest q ? $"{q} {q.Headers} [{Convert.ToHexString(q.Body)}] {q.Trailers}" : m.ToString()));
 
-    private static IEnumerable<ReadOnlyMemory<byte>> Pieces(Random random, byte[] input)
+    internal static IEnumerable<ReadOnlyMemory<byte>> Pieces(Random random, byte[] input)
     {
         int at = 0;
         while (at < input.Length)
@@ -114,7 +114,7 @@ public sealed class HttpdFuzzTests
         }
     }
 
-    private static byte[] RandomBytes(Random random)
+    internal static byte[] RandomBytes(Random random)
     {
         var bytes = new byte[random.Next(0, 300)];
         for (int i = 0; i < bytes.Length; i++)
@@ -122,7 +122,7 @@ public sealed class HttpdFuzzTests
         return bytes;
     }
 
-    private static byte[] Mutate(Random random, byte[] seed)
+    internal static byte[] Mutate(Random random, byte[] seed)
     {
         var bytes = new List<byte>(seed);
         int count = random.Next(1, 5);
@@ -146,7 +146,7 @@ public sealed class HttpdFuzzTests
         return bytes.ToArray();
     }
 
-    private static string Show(byte[] input)
+    internal static string Show(byte[] input)
     {
         var sb = new StringBuilder("\"");
         foreach (byte b in input.Take(400))
