@@ -192,10 +192,11 @@ for mode in $MODES; do
 done
 
 echo
-echo "| mode | server | req/s (median) | p50 ms | p99 ms | failed | ratio to Perl |"
-echo "|---|---|---:|---:|---:|---:|---:|"
-python3 - "$RESULTS" <<'PY'
+echo "| mode | server | req/s (median) | p50 ms | p99 ms | failed | ratio to Perl | server PIDs seen per s |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+python3 - "$RESULTS" "$DURATION" <<'PY'
 import sys, statistics, collections
+DURATION = float(sys.argv[2])
 rows = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     kv = dict(p.split('=', 1) for p in line.split() if '=' in p)
@@ -211,5 +212,7 @@ for mode in dict.fromkeys(m for m, _ in rows):
         failed = sum(int(r['failed']) for r in rs)
         kinds = ','.join(f"{k}={sum(int(r[k]) for r in rs)}" for k in ('connect','reset','short','dup','stalled','status','body') if sum(int(r[k]) for r in rs))
         ratio = f"{rps / perl:.1f}x" if perl else "-"
-        print(f"| {mode} | {name} | {rps:.0f} | {med(r['p50_ms'] for r in rs):.2f} | {med(r['p99_ms'] for r in rs):.2f} | {failed}{' ('+kinds+')' if kinds else ''} | {ratio} |")
+        # Distinct PIDs that answered, per second of a round: with churn, about the fork rate.
+        pids = med(float(r.get('pids', 'NaN')) / float(r.get('seconds', DURATION)) for r in rs)
+        print(f"| {mode} | {name} | {rps:.0f} | {med(r['p50_ms'] for r in rs):.2f} | {med(r['p99_ms'] for r in rs):.2f} | {failed}{' ('+kinds+')' if kinds else ''} | {ratio} | {pids:.0f} |")
 PY

@@ -35,7 +35,8 @@ internal sealed class MeasureParent
         ForkSafety.WarmUp();
         // JIT the child's accept path in the parent, as a server would have.
         Roundtrip(listener, warm: true);
-        if (Environment.GetEnvironmentVariable("FORKSTRESS_PREJIT") == "1") PreJit.Types(typeof(LoopHost), typeof(OneShotServer), typeof(MeasureParent), typeof(ReportReader));
+        // Its own child path is compiled here too, as a server's is (FORKSTRESS_PREJIT=0: not).
+        if (Environment.GetEnvironmentVariable("FORKSTRESS_PREJIT") != "0") PreJit.Types(typeof(LoopHost), typeof(OneShotServer), typeof(MeasureParent), typeof(ReportReader));
 
         string burst = _o.Burst > 0 ? MeasureBurst(_o.Burst) : "";
         var forkMs = new List<double>();
