@@ -185,16 +185,22 @@ public sealed partial class Kernel
         if (--s.EventsTo == 0) Candidate(s);
     }
 
+    private readonly List<int> _timerScratch = [];
+
     private void ClearTimersNamed(Session s, string name)
     {
         if (s.TimerCount == 0) return;
-        var doomed = new List<int>();
+        // Re-arming a timeout on every request is the common use of Delay: no garbage per call.
+        // Nothing here runs user code, so the one scratch list cannot be re-entered.
+        var doomed = _timerScratch;
+        doomed.Clear();
         _queue.CollectSessionTimers(s, name, doomed);
         foreach (int id in doomed)
         {
             _queue.TryRemoveTimer(id, out _);
             ForgetTimer(s, id);
         }
+        doomed.Clear();
     }
 
     private long WallToMono(DateTimeOffset when) => Now() + SpanToTicks(when - _time.GetUtcNow());

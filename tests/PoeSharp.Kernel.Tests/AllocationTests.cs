@@ -31,4 +31,40 @@ public sealed class AllocationTests : KernelTestBase
         Fake.Run();
         Assert.That(plain.FindLeaks(), Is.Empty);
     }
+
+    private sealed class Rearm
+    {
+        public int Left;
+        public long Bytes = -1;
+    }
+
+    [Test]
+    public void ReArmingATimeoutWithDelayAllocatesNothing()
+    {
+        // The interactor pattern: every request pushes its timeout back with Delay(name, span).
+        using var kernel = new Kernel(new PoeSharp.Loop.ManualLoop(), TimeProvider.System);
+        var heap = new Rearm { Left = 2_000 };
+        kernel.Create(heap, b => b
+            .On("_start", static c => c.Kernel.Yield("tick"))
+            .On("tick", static c =>
+            {
+                var h = c.Heap;
+                long before = h.Left == 1_000 ? GC.GetAllocatedBytesForCurrentThread() : 0;
+                if (h.Left <= 1_000)
+                {
+                    // 1,000 re-arms in one handler: after the warm-up half, steady state.
+                    for (int i = 0; i < 1_000; i++) c.Kernel.Delay("timeout", TimeSpan.FromSeconds(10));
+                    h.Bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+                    c.Kernel.Delay("timeout");
+                    return;
+                }
+                c.Kernel.Delay("timeout", TimeSpan.FromSeconds(10));
+                h.Left--;
+                c.Kernel.Yield("tick");
+            })
+            .On("timeout", static _ => { }));
+        kernel.Run();
+        Assert.That(heap.Bytes, Is.Zero);
+        Assert.That(kernel.FindLeaks(), Is.Empty);
+    }
 }
