@@ -84,6 +84,8 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
             report.Figure("echo_server_cpu_per_connection_ratio_vs_poe", poeCpuPerConn / cpuPerConn, "x");
         }
 
+        PairFigures(report, warm);
+
         foreach (int batch in new[] { 1, SocketFactoryOptions.DefaultMaxAcceptsPerReady })
         {
             AcceptBurst(200, batch);
@@ -100,6 +102,215 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
             report.Figure($"accept_burst_us_per_conn_batch{batch}", wall[wall.Count / 2], "us");
             report.Figure($"accept_burst_cpu_us_per_conn_batch{batch}", cpu[cpu.Count / 2], "us");
         }
+    }
+
+    /// <summary>
+    /// The echo pair: client and server both written with the framework, in one process and one
+    /// kernel (PoeSharp) or one POE kernel (bench/poe/echo_pair.pl), best of three interleaved runs.
+    /// </summary>
+    private static void PairFigures(QuickReport report, TimeSpan warm)
+    {
+        EchoPair(PairMode.RoundTrips, warm);
+        EchoPair(PairMode.Connections, warm);
+        string? script = FindScript("echo_pair.pl");
+        if (script is null) report.Note("POE echo pair skipped: bench/poe/echo_pair.pl not found");
+        PairResult rt = default, conns = default, poeRt = default, poeConns = default;
+        for (int round = 0; round < Rounds; round++)
+        {
+            rt = PairResult.Best(rt, EchoPair(PairMode.RoundTrips, Duration));
+            if (script is not null) poeRt = PairResult.Best(poeRt, PoePair(script, PairMode.RoundTrips, report));
+            conns = PairResult.Best(conns, EchoPair(PairMode.Connections, Duration));
+            if (script is not null) poeConns = PairResult.Best(poeConns, PoePair(script, PairMode.Connections, report));
+        }
+
+        report.Figure("echo_pair_roundtrips_per_s", rt.PerSecond, "roundtrips/s");
+        report.Figure("echo_pair_bytes_allocated_per_roundtrip", rt.BytesPerItem, "bytes");
+        report.Figure("echo_pair_connections_per_s", conns.PerSecond, "connections/s");
+        report.Figure("echo_pair_bytes_allocated_per_connection", conns.BytesPerItem, "bytes");
+        if (poeRt.Count > 0)
+        {
+            report.Figure("poe_echo_pair_roundtrips_per_s", poeRt.PerSecond, "roundtrips/s");
+            report.Figure("echo_pair_roundtrips_ratio_vs_poe", rt.PerSecond / poeRt.PerSecond, "x");
+        }
+        if (poeConns.Count > 0)
+        {
+            report.Figure("poe_echo_pair_connections_per_s", poeConns.PerSecond, "connections/s");
+            report.Figure("echo_pair_connections_ratio_vs_poe", conns.PerSecond / poeConns.PerSecond, "x");
+        }
+    }
+
+    private enum PairMode { RoundTrips, Connections }
+
+    /// <summary>One run of an echo pair: how many round trips (or connections), in how long, allocating how much.</summary>
+    private readonly record struct PairResult(long Count, double Seconds, double BytesPerItem)
+    {
+        public double PerSecond => Seconds > 0 ? Count / Seconds : 0;
+
+        /// <summary>The faster run; the allocation figure is the lower of the two (steady state).</summary>
+        public static PairResult Best(PairResult a, PairResult b)
+        {
+            var best = a.PerSecond >= b.PerSecond ? a : b;
+            double bytes = a.Count == 0 ? b.BytesPerItem : b.Count == 0 ? a.BytesPerItem : Math.Min(a.BytesPerItem, b.BytesPerItem);
+            return best with { BytesPerItem = bytes };
+        }
+    }
+
+    /// <summary>
+    /// A line of 32 characters; the Line filter appends "\r\n" (POE's default too): 34 bytes on the wire.
+    /// </summary>
+    private const string PairLine = "hello world, this is a ping line";
+
+    private sealed class PairClientHeap
+    {
+        public required PairMode Mode;
+        public required int Port;
+        public required TimeSpan Duration;
+        public SocketFactoryWheel? Connector;
+        public ReadWriteWheel? Server;
+        public long Start;
+        public long End;
+        public long Count;
+        public long Allocated0;
+        public PairResult Result;
+    }
+
+    /// <summary>
+    /// The echo pair in PoeSharp: one kernel on the epoll loop runs the echo server session
+    /// (as in <see cref="WithPoeSharpServer(Func{int, double}, out TimeSpan)"/>) and a client
+    /// session (SocketFactoryWheel in client mode + ReadWriteWheel with the Line filter).
+    /// Round trips: one connection, a line, its echo, the next line. Connections: connect, a
+    /// line, its echo, close, repeat. Bytes allocated are counted from the first echo on.
+    /// </summary>
+    private static PairResult EchoPair(PairMode mode, TimeSpan duration)
+    {
+        using var kernel = new Kernel();
+        var server = new EchoHeap();
+        kernel.Create(server, s => s
+            .On("_start", c =>
+            {
+                c.Kernel.AliasSet("server");
+                c.Heap.Listener = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    BindAddress = "127.0.0.1", Reuse = true, SuccessEvent = "accepted", FailureEvent = "failed",
+                });
+            })
+            .On("accepted", c =>
+            {
+                var wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+                {
+                    Handle = c.Arg<FileDescriptor>(0), Filter = new LineFilter(), InputEvent = "input", ErrorEvent = "error",
+                });
+                c.Heap.Clients[wheel.Id] = wheel;
+            })
+            .On("input", c => c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!))
+            .On("error", c =>
+            {
+                if (c.Heap.Clients.Remove(c.Arg<int>(3), out var wheel)) wheel.Dispose();
+            })
+            .On("failed", c => throw new InvalidOperationException($"server {c[0]} failed: {c[2]}"))
+            .On("shutdown", c =>
+            {
+                c.Heap.Listener!.Dispose();
+                foreach (var wheel in c.Heap.Clients.Values) wheel.Dispose();
+                c.Heap.Clients.Clear();
+                c.Kernel.AliasRemove("server");
+            }));
+
+        var client = new PairClientHeap { Mode = mode, Port = server.Listener!.BoundPort, Duration = duration };
+        kernel.Create(client, s => s
+            .On("_start", c =>
+            {
+                c.Heap.Start = Stopwatch.GetTimestamp();
+                c.Heap.End = c.Heap.Start + (long)(c.Heap.Duration.TotalSeconds * Stopwatch.Frequency);
+                PairConnect(c);
+            })
+            .On("connected", c =>
+            {
+                var h = c.Heap;
+                h.Connector!.Dispose();
+                h.Connector = null;
+                h.Server = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+                {
+                    Handle = c.Arg<FileDescriptor>(0), Filter = new LineFilter(), InputEvent = "echo", ErrorEvent = "failed",
+                });
+                h.Server.Put(PairLine);
+            })
+            .On("echo", c =>
+            {
+                var h = c.Heap;
+                if (++h.Count == 1) h.Allocated0 = GC.GetAllocatedBytesForCurrentThread();
+                long now = Stopwatch.GetTimestamp();
+                if (h.Mode == PairMode.Connections)
+                {
+                    h.Server!.Dispose();
+                    h.Server = null;
+                    if (now < h.End)
+                    {
+                        PairConnect(c);
+                        return;
+                    }
+                }
+                else if (now < h.End)
+                {
+                    h.Server!.Put(PairLine);
+                    return;
+                }
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - h.Allocated0;
+                h.Server?.Dispose();
+                h.Server = null;
+                h.Result = new PairResult(h.Count, (double)(now - h.Start) / Stopwatch.Frequency,
+                                          h.Count > 1 ? (double)allocated / (h.Count - 1) : 0);
+                c.Kernel.Post("server", "shutdown");
+            })
+            .On("failed", c => throw new InvalidOperationException($"client {c[0]} failed: {c[2]}")));
+        kernel.Run();
+        return client.Result;
+    }
+
+    private static void PairConnect(EventContext<PairClientHeap> c) =>
+        c.Heap.Connector = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+        {
+            RemoteAddress = "127.0.0.1", RemotePort = c.Heap.Port, SuccessEvent = "connected", FailureEvent = "failed",
+        });
+
+    /// <summary>One run of bench/poe/echo_pair.pl (POE 1.370); a zero result when perl fails.</summary>
+    private static PairResult PoePair(string script, PairMode mode, QuickReport report)
+    {
+        string name = mode == PairMode.RoundTrips ? "roundtrips" : "connections";
+        var psi = new ProcessStartInfo("perl", [script, name, Duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        try
+        {
+            using var p = Process.Start(psi)!;
+            string output = p.StandardOutput.ReadToEnd();
+            string err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            var fields = output.Trim().Split(' ');
+            if (p.ExitCode != 0 || fields.Length != 3 || fields[0] != name)
+            {
+                report.Note($"POE echo pair {name} failed: exit {p.ExitCode}: {output.Trim()} {err.Trim()}");
+                return default;
+            }
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            return new PairResult(long.Parse(fields[1], inv), double.Parse(fields[2], inv), double.NaN);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            report.Note("POE echo pair skipped: perl not runnable: " + e.Message);
+            return default;
+        }
+    }
+
+    private static string? FindScript(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "bench", "poe", name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
     }
 
     private sealed class EchoHeap
