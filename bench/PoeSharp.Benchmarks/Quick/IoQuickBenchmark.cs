@@ -202,7 +202,8 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
                 });
                 c.Heap.Clients[wheel.Id] = wheel;
             })
-            .On("input", c => c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!))
+            // A statement body: an expression lambda would return Put's bool, boxed per line.
+            .On("input", c => { c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!); })
             .On("error", c =>
             {
                 if (c.Heap.Clients.Remove(c.Arg<int>(3), out var wheel)) wheel.Dispose();
@@ -366,7 +367,8 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
                 });
                 c.Heap.Clients[wheel.Id] = wheel;
             })
-            .On("input", c => c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!))
+            // A statement body: an expression lambda would return Put's bool, boxed per line.
+            .On("input", c => { c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!); })
             .On("error", c =>
             {
                 if (c.Heap.Clients.Remove(c.Arg<int>(3), out var wheel)) wheel.Dispose();

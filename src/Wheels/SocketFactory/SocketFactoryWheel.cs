@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using PoeSharp.Loop;
 using PoeSharp.Os;
+using PoeSharp.Wheels.Drivers;
 
 namespace PoeSharp.Wheels;
 
@@ -132,8 +133,20 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     void IReadyHandler.OnReady(int fd, IoMode mode)
     {
         if (IsDisposed) return;
-        if (_mode == Mode.Listening && mode == IoMode.Read) AcceptSome(fd);
-        else if (_mode == Mode.Connecting && mode == IoMode.Write) FinishConnect(fd);
+        // What SuccessEvent puts on a new connection (a greeting, a request) is written at the end
+        // of this callback, without a write watcher (see WriteBatch).
+        WriteBatch.Enter(Owner);
+        try
+        {
+            if (_mode == Mode.Listening && mode == IoMode.Read) AcceptSome(fd);
+            else if (_mode == Mode.Connecting && mode == IoMode.Write) FinishConnect(fd);
+        }
+        catch
+        {
+            WriteBatch.Abort();
+            throw;
+        }
+        WriteBatch.Exit();
     }
 
     /// <inheritdoc />
@@ -328,7 +341,11 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         var socket = _socket!;
         _socket = null;
         _mode = Mode.Done;
-        var peer = PosixSocket.GetPeerName(fd) is { Ok: true } p ? p.Value : _remote;
+        // The peer is the address connected to; only a wildcard target (0.0.0.0, ::) needs asking.
+        var peer = _remote is { Address: { } target } && (target.Equals(IPAddress.Any) || target.Equals(IPAddress.IPv6Any))
+                   && PosixSocket.GetPeerName(fd) is { Ok: true } p
+            ? p.Value
+            : _remote;
         Kernel.Call(Owner, _successEvent, socket, peer?.Address, peer?.Port ?? 0, BoxedId);
     }
 
