@@ -383,6 +383,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter
     /// <summary>POE 1.370's constructor rule, every violated condition listed.</summary>
     private static void ValidateWaterMarks(ReadWriteOptions o)
     {
+        if (o.HighMark is null && o.LowMark is null && o.HighEvent is null && o.LowEvent is null) return; // the usual case
         var errors = new List<string>();
         if (o.HighMark.HasValue != o.LowMark.HasValue)
             errors.Add("HighMark and LowMark parameters require each-other");

@@ -51,7 +51,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     private enum Mode { Failed, Listening, Connecting, Done }
 
     private readonly int _maxAccepts;
-    private readonly string _timeoutState;
+    private string? _timeoutState; // named only when a ConnectTimeout needs the state
     private FileDescriptor? _socket;
     private Mode _mode;
     private bool _watched;
@@ -77,7 +77,6 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         if (options.ConnectTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), t, "ConnectTimeout must be positive (null = no limit).");
         _maxAccepts = options.MaxAcceptsPerReady;
-        _timeoutState = $"{nameof(SocketFactoryWheel)}({Id}) -> connect timeout";
         Setup(options);
     }
 
@@ -210,6 +209,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
             _watched = true;
             if (o.ConnectTimeout is { } timeout)
             {
+                _timeoutState = $"{nameof(SocketFactoryWheel)}({Id}) -> connect timeout";
                 Kernel.State(_timeoutState, OnConnectTimeout);
                 _timerId = Kernel.DelaySet(_timeoutState, timeout);
             }
@@ -352,7 +352,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     private void OnConnectTimeout(EventContext<object?> context)
     {
         _timerId = 0;
-        Kernel.State(_timeoutState);
+        Kernel.State(_timeoutState!);
         if (_mode != Mode.Connecting || IsDisposed) return;
         StopWatching();
         _socket?.Dispose();
@@ -366,7 +366,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     {
         if (_timerId == 0) return;
         Kernel.AlarmRemove(_timerId);
-        Kernel.State(_timeoutState);
+        Kernel.State(_timeoutState!);
         _timerId = 0;
     }
 
