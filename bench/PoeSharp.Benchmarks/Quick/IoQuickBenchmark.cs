@@ -106,21 +106,33 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
 
     /// <summary>
     /// The echo pair: client and server both written with the framework, in one process and one
-    /// kernel (PoeSharp) or one POE kernel (bench/poe/echo_pair.pl), best of three interleaved runs.
+    /// kernel (PoeSharp) or one POE kernel (bench/poe/echo_pair.pl), best of three interleaved runs;
+    /// and, when a C compiler is there, the same protocol in bare system calls
+    /// (bench/native/echo_pair_ceiling.c): the ceiling any framework's figure is bounded by.
     /// </summary>
     private static void PairFigures(QuickReport report, TimeSpan warm)
     {
         EchoPair(PairMode.RoundTrips, warm);
         EchoPair(PairMode.Connections, warm);
-        string? script = FindScript("echo_pair.pl");
+        string? script = FindBenchFile("poe", "echo_pair.pl");
         if (script is null) report.Note("POE echo pair skipped: bench/poe/echo_pair.pl not found");
-        PairResult rt = default, conns = default, poeRt = default, poeConns = default;
-        for (int round = 0; round < Rounds; round++)
+        string? ceiling = BuildCeiling(report);
+        PairResult rt = default, conns = default, poeRt = default, poeConns = default, cRt = default, cConns = default;
+        try
         {
-            rt = PairResult.Best(rt, EchoPair(PairMode.RoundTrips, Duration));
-            if (script is not null) poeRt = PairResult.Best(poeRt, PoePair(script, PairMode.RoundTrips, report));
-            conns = PairResult.Best(conns, EchoPair(PairMode.Connections, Duration));
-            if (script is not null) poeConns = PairResult.Best(poeConns, PoePair(script, PairMode.Connections, report));
+            for (int round = 0; round < Rounds; round++)
+            {
+                rt = PairResult.Best(rt, EchoPair(PairMode.RoundTrips, Duration));
+                if (script is not null) poeRt = PairResult.Best(poeRt, PeerPair("perl", [script], PairMode.RoundTrips, report));
+                if (ceiling is not null) cRt = PairResult.Best(cRt, PeerPair(ceiling, [], PairMode.RoundTrips, report));
+                conns = PairResult.Best(conns, EchoPair(PairMode.Connections, Duration));
+                if (script is not null) poeConns = PairResult.Best(poeConns, PeerPair("perl", [script], PairMode.Connections, report));
+                if (ceiling is not null) cConns = PairResult.Best(cConns, PeerPair(ceiling, [], PairMode.Connections, report));
+            }
+        }
+        finally
+        {
+            if (ceiling is not null) File.Delete(ceiling);
         }
 
         report.Figure("echo_pair_roundtrips_per_s", rt.PerSecond, "roundtrips/s");
@@ -137,6 +149,43 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
             report.Figure("poe_echo_pair_connections_per_s", poeConns.PerSecond, "connections/s");
             report.Figure("echo_pair_connections_ratio_vs_poe", conns.PerSecond / poeConns.PerSecond, "x");
         }
+        if (cRt.Count > 0)
+        {
+            report.Figure("c_echo_pair_roundtrips_per_s", cRt.PerSecond, "roundtrips/s");
+            report.Figure("echo_pair_roundtrips_fraction_of_c", rt.PerSecond / cRt.PerSecond, "x");
+            if (poeRt.Count > 0) report.Figure("c_echo_pair_roundtrips_ratio_vs_poe", cRt.PerSecond / poeRt.PerSecond, "x");
+        }
+        if (cConns.Count > 0)
+        {
+            report.Figure("c_echo_pair_connections_per_s", cConns.PerSecond, "connections/s");
+            report.Figure("echo_pair_connections_fraction_of_c", conns.PerSecond / cConns.PerSecond, "x");
+            if (poeConns.Count > 0) report.Figure("c_echo_pair_connections_ratio_vs_poe", cConns.PerSecond / poeConns.PerSecond, "x");
+        }
+    }
+
+    /// <summary>Compiles bench/native/echo_pair_ceiling.c with cc into a temporary file; null (and a note) when it cannot.</summary>
+    private static string? BuildCeiling(QuickReport report)
+    {
+        string? source = FindBenchFile("native", "echo_pair_ceiling.c");
+        if (source is null)
+        {
+            report.Note("C echo pair skipped: bench/native/echo_pair_ceiling.c not found");
+            return null;
+        }
+        string binary = Path.Combine(Path.GetTempPath(), $"poesharp-echo-pair-ceiling-{Environment.ProcessId}");
+        try
+        {
+            using var cc = Process.Start(new ProcessStartInfo("cc", ["-O2", "-o", binary, source]) { RedirectStandardError = true })!;
+            string err = cc.StandardError.ReadToEnd();
+            cc.WaitForExit();
+            if (cc.ExitCode == 0) return binary;
+            report.Note($"C echo pair skipped: cc exited {cc.ExitCode}: {err.Trim()}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            report.Note("C echo pair skipped: no C compiler: " + e.Message);
+        }
+        return null;
     }
 
     private enum PairMode { RoundTrips, Connections }
@@ -274,41 +323,44 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
             RemoteAddress = "127.0.0.1", RemotePort = c.Heap.Port, SuccessEvent = "connected", FailureEvent = "failed",
         });
 
-    /// <summary>One run of bench/poe/echo_pair.pl (POE 1.370); a zero result when perl fails.</summary>
-    private static PairResult PoePair(string script, PairMode mode, QuickReport report)
+    /// <summary>
+    /// One run of a peer that prints "MODE COUNT SECONDS": bench/poe/echo_pair.pl under perl
+    /// (POE 1.370) or the C ceiling; a zero result (and a note) when it fails.
+    /// </summary>
+    private static PairResult PeerPair(string program, string[] args, PairMode mode, QuickReport report)
     {
         string name = mode == PairMode.RoundTrips ? "roundtrips" : "connections";
-        var psi = new ProcessStartInfo("perl", [script, name, Duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var psi = new ProcessStartInfo(program, [.. args, name, Duration.TotalSeconds.ToString(inv)])
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
         };
         try
         {
             using var p = Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEndAsync();
             string output = p.StandardOutput.ReadToEnd();
-            string err = p.StandardError.ReadToEnd();
             p.WaitForExit();
             var fields = output.Trim().Split(' ');
             if (p.ExitCode != 0 || fields.Length != 3 || fields[0] != name)
             {
-                report.Note($"POE echo pair {name} failed: exit {p.ExitCode}: {output.Trim()} {err.Trim()}");
+                report.Note($"{Path.GetFileName(args.Length > 0 ? args[0] : program)} {name} failed: exit {p.ExitCode}: {output.Trim()} {stderr.Result.Trim()}");
                 return default;
             }
-            var inv = System.Globalization.CultureInfo.InvariantCulture;
             return new PairResult(long.Parse(fields[1], inv), double.Parse(fields[2], inv), double.NaN);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            report.Note("POE echo pair skipped: perl not runnable: " + e.Message);
+            report.Note($"{program} not runnable: {e.Message}");
             return default;
         }
     }
 
-    private static string? FindScript(string name)
+    private static string? FindBenchFile(string folder, string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "bench", "poe", name);
+            string candidate = Path.Combine(dir.FullName, "bench", folder, name);
             if (File.Exists(candidate)) return candidate;
         }
         return null;
