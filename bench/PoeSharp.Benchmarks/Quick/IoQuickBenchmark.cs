@@ -15,9 +15,13 @@ namespace PoeSharp.Benchmarks.Quick;
 /// connections drained with 1 accept per readiness (POE) versus the default batch.
 /// </summary>
 /// <remarks>
-/// <c>echo_roundtrips_per_s</c>: one connection, the client sends a 34-byte line and waits for
+/// <para><c>echo_roundtrips_per_s</c>: one connection, the client sends a 34-byte line and waits for
 /// its echo. <c>echo_connections_per_s</c>: connect, one line, its echo, close. The client is
-/// identical for both servers, so the ratio compares the servers.
+/// identical for both servers, so the ratio compares the servers.</para>
+/// <para><c>echo_pair_*</c>: the same two protocols with the client written in the framework
+/// too: server and client sessions in one kernel, one thread (PoeSharp), against one POE kernel
+/// doing the same (bench/poe/echo_pair.pl) and the same protocol in bare system calls
+/// (bench/native/echo_pair_ceiling.c, the ceiling), all in the same run.</para>
 /// </remarks>
 public sealed class IoQuickBenchmark : IQuickBenchmark
 {
