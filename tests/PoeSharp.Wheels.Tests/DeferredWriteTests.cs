@@ -78,6 +78,47 @@ public sealed class DeferredWriteTests
         Assert.That(heap.Log, Is.EqualTo(new[] { "queued 6", "after 0 watcher False", "pong: ping" }));
     }
 
+    [Test]
+    public void OutputPutBeforeAHandlerThrowsStillGoesOutThroughTheWriteWatcher()
+    {
+        var (a, b) = PosixSocket.SocketPair().Value;
+        using var peer = b;
+        Assert.That(PosixSocket.Write(peer.Fd, "hello\n"u8).Value, Is.EqualTo(6));
+        var heap = GuardedSession.Run(new Heap(), s => s
+            .On("_start", c =>
+            {
+                c.Kernel.Sig("DIE", "die");
+                c.Heap.Server = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+                {
+                    Handle = a, Filter = new LineFilter(), InputEvent = "got", FlushedEvent = "flushed",
+                });
+            })
+            .On("got", c =>
+            {
+                c.Heap.Server!.Put("reply: " + c.Arg<string>(0));
+                throw new InvalidOperationException("after the put");
+            })
+            .On("die", c =>
+            {
+                c.Heap.Log.Add("die: " + c.Arg<DieInfo>(1).ErrorText);
+                int fd = c.Heap.Server!.OutputHandle.Fd;
+                c.Heap.Log.Add($"watcher {c.Kernel.Watches.Any(w => w.Fd == fd && w.Mode == IoMode.Write)}");
+                c.Kernel.SigHandled();
+            })
+            .On("flushed", c =>
+            {
+                c.Heap.Log.Add("flushed");
+                c.Heap.Server!.Dispose();
+                c.Kernel.Sig("DIE");
+                c.Kernel.Post("guard", "done");
+            }), seconds: 10);
+        Assert.That(heap.Log, Is.EqualTo(new[] { "die: after the put", "watcher True", "flushed" }),
+                    "the throw abandons the deferred write: the write watcher takes over");
+        var buffer = new byte[64];
+        int n = PosixSocket.Read(peer.Fd, buffer).Value;
+        Assert.That(System.Text.Encoding.ASCII.GetString(buffer, 0, n), Is.EqualTo("reply: hello\r\n"));
+    }
+
     private sealed class Relay
     {
         public ReadWriteWheel? Wheel;
