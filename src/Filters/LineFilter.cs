@@ -33,6 +33,8 @@ public sealed class LineFilter : IFilter<string, string>
     private enum InputMode : byte { AnyNewline, Autodetect, Literal }
 
     private static readonly Encoding DefaultEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+    private static readonly LineFilterOptions DefaultOptions = new();   // immutable: shared by every default filter
+    private static readonly byte[] CrLf = [CR, LF];                      // only ever read
 
     private readonly LineFilterOptions _options;
     private readonly Encoding _encoding;
@@ -48,7 +50,7 @@ public sealed class LineFilter : IFilter<string, string>
     private FilterError? _error;        // sticky: framing lost
 
     /// <summary>A line filter with POE's defaults: any newline in, "\r\n" out, UTF-8, 64 KiB lines.</summary>
-    public LineFilter() : this(new LineFilterOptions()) { }
+    public LineFilter() : this(DefaultOptions) { }
 
     /// <summary>A line filter with the given options.</summary>
     /// <exception cref="ArgumentException">The options contradict each other or are out of range.</exception>
@@ -75,7 +77,7 @@ public sealed class LineFilter : IFilter<string, string>
         if (input is { Length: 0 } || output is { Length: 0 })
             ThrowHelper.Argument("LineFilter: terminators must not be empty; use null for the default (any newline in, \"\\r\\n\" out).", nameof(options));
 
-        _outputTerminator = _encoding.GetBytes(output ?? "\r\n");
+        _outputTerminator = output is null ? CrLf : _encoding.GetBytes(output);
         if (input is not null)
         {
             _configuredMode = InputMode.Literal;

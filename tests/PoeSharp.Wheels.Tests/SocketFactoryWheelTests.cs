@@ -224,6 +224,41 @@ public sealed class SocketFactoryWheelTests
     }
 
     [Test]
+    public void AClientReportsThePeerItReachedEvenForTheWildcardAddress()
+    {
+        // 127.0.0.1 is reported from the connect target; 0.0.0.0 reaches loopback and is asked of the socket.
+        var heap = GuardedSession.Run(new Heap(), s => s
+            .On("_start", c =>
+            {
+                var h = c.Heap;
+                h.Factory = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    BindAddress = "127.0.0.1", SuccessEvent = "accepted", FailureEvent = "failed",
+                });
+                h.Port = h.Factory.BoundPort;
+                foreach (var address in new[] { "127.0.0.1", "0.0.0.0" })
+                    h.Clients.Add(new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                    {
+                        RemoteAddress = address, RemotePort = h.Port, SuccessEvent = "connected", FailureEvent = "failed",
+                    }));
+            })
+            .On("accepted", c => c.Heap.Accepted.Add(c.Arg<FileDescriptor>(0)))
+            .On("connected", c =>
+            {
+                var h = c.Heap;
+                c.Arg<FileDescriptor>(0).Dispose();
+                h.Log.Add($"{c.Arg<IPAddress>(1)} {c.Arg<int>(2)} {h.Clients.FindIndex(w => w.Id == c.Arg<int>(3))}");
+                if (h.Log.Count < 2) return;
+                foreach (var w in h.Clients) w.Dispose();
+                foreach (var fd in h.Accepted) fd.Dispose();
+                Done(c);
+            })
+            .On("failed", RecordErrorThenDone));
+        Assert.That(heap.Failures, Is.Empty);
+        Assert.That(heap.Log, Is.EquivalentTo(new[] { $"127.0.0.1 {heap.Port} 0", $"127.0.0.1 {heap.Port} 1" }));
+    }
+
+    [Test]
     public void PauseAndResumeAccept()
     {
         System.Net.Sockets.Socket? client = null;

@@ -15,15 +15,20 @@ namespace PoeSharp.Benchmarks.Quick;
 /// connections drained with 1 accept per readiness (POE) versus the default batch.
 /// </summary>
 /// <remarks>
-/// <c>echo_roundtrips_per_s</c>: one connection, the client sends a 34-byte line and waits for
+/// <para><c>echo_roundtrips_per_s</c>: one connection, the client sends a 34-byte line and waits for
 /// its echo. <c>echo_connections_per_s</c>: connect, one line, its echo, close. The client is
-/// identical for both servers, so the ratio compares the servers.
+/// identical for both servers, so the ratio compares the servers.</para>
+/// <para><c>echo_pair_*</c>: the same two protocols with the client written in the framework
+/// too: server and client sessions in one kernel, one thread (PoeSharp), against one POE kernel
+/// doing the same (bench/poe/echo_pair.pl) and the same protocol in bare system calls
+/// (bench/native/echo_pair_ceiling.c, the ceiling), all in the same run.</para>
 /// </remarks>
 public sealed class IoQuickBenchmark : IQuickBenchmark
 {
     private static readonly byte[] Line = "hello world, this is an echo line\n"u8.ToArray();
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(1);
     private const int Rounds = 3;
+    private static readonly TimeSpan PairWarmUp = TimeSpan.FromSeconds(2);
 
     /// <inheritdoc />
     public int Order => 300;
@@ -84,6 +89,8 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
             report.Figure("echo_server_cpu_per_connection_ratio_vs_poe", poeCpuPerConn / cpuPerConn, "x");
         }
 
+        PairFigures(report);
+
         foreach (int batch in new[] { 1, SocketFactoryOptions.DefaultMaxAcceptsPerReady })
         {
             AcceptBurst(200, batch);
@@ -100,6 +107,271 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
             report.Figure($"accept_burst_us_per_conn_batch{batch}", wall[wall.Count / 2], "us");
             report.Figure($"accept_burst_cpu_us_per_conn_batch{batch}", cpu[cpu.Count / 2], "us");
         }
+    }
+
+    /// <summary>
+    /// The echo pair: client and server both written with the framework, in one process and one
+    /// kernel (PoeSharp) or one POE kernel (bench/poe/echo_pair.pl), best of three interleaved runs;
+    /// and, when a C compiler is there, the same protocol in bare system calls
+    /// (bench/native/echo_pair_ceiling.c): the ceiling any framework's figure is bounded by.
+    /// </summary>
+    private static void PairFigures(QuickReport report)
+    {
+        // Steady state: after 0.3 s the hot paths still run tier-0 and instrumented (PGO) code,
+        // and a 1-second run then measured 30-55% fewer round trips than with the JIT's final
+        // code. POE has no JIT to warm, so PoeSharp is warmed for 2 s per mode first.
+        EchoPair(PairMode.RoundTrips, PairWarmUp);
+        EchoPair(PairMode.Connections, PairWarmUp);
+        string? script = FindBenchFile("poe", "echo_pair.pl");
+        if (script is null) report.Note("POE echo pair skipped: bench/poe/echo_pair.pl not found");
+        string? ceiling = BuildCeiling(report);
+        PairResult rt = default, conns = default, poeRt = default, poeConns = default, cRt = default, cConns = default;
+        try
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                rt = PairResult.Best(rt, EchoPair(PairMode.RoundTrips, Duration));
+                if (script is not null) poeRt = PairResult.Best(poeRt, PeerPair("perl", [script], PairMode.RoundTrips, report));
+                if (ceiling is not null) cRt = PairResult.Best(cRt, PeerPair(ceiling, [], PairMode.RoundTrips, report));
+                conns = PairResult.Best(conns, EchoPair(PairMode.Connections, Duration));
+                if (script is not null) poeConns = PairResult.Best(poeConns, PeerPair("perl", [script], PairMode.Connections, report));
+                if (ceiling is not null) cConns = PairResult.Best(cConns, PeerPair(ceiling, [], PairMode.Connections, report));
+            }
+        }
+        finally
+        {
+            if (ceiling is not null) File.Delete(ceiling);
+        }
+
+        report.Figure("echo_pair_roundtrips_per_s", rt.PerSecond, "roundtrips/s");
+        report.Figure("echo_pair_bytes_allocated_per_roundtrip", rt.BytesPerItem, "bytes");
+        report.Figure("echo_pair_connections_per_s", conns.PerSecond, "connections/s");
+        report.Figure("echo_pair_bytes_allocated_per_connection", conns.BytesPerItem, "bytes");
+        if (poeRt.Count > 0)
+        {
+            report.Figure("poe_echo_pair_roundtrips_per_s", poeRt.PerSecond, "roundtrips/s");
+            report.Figure("echo_pair_roundtrips_ratio_vs_poe", rt.PerSecond / poeRt.PerSecond, "x");
+        }
+        if (poeConns.Count > 0)
+        {
+            report.Figure("poe_echo_pair_connections_per_s", poeConns.PerSecond, "connections/s");
+            report.Figure("echo_pair_connections_ratio_vs_poe", conns.PerSecond / poeConns.PerSecond, "x");
+        }
+        if (cRt.Count > 0)
+        {
+            report.Figure("c_echo_pair_roundtrips_per_s", cRt.PerSecond, "roundtrips/s");
+            report.Figure("echo_pair_roundtrips_fraction_of_c", rt.PerSecond / cRt.PerSecond, "x");
+            if (poeRt.Count > 0) report.Figure("c_echo_pair_roundtrips_ratio_vs_poe", cRt.PerSecond / poeRt.PerSecond, "x");
+        }
+        if (cConns.Count > 0)
+        {
+            report.Figure("c_echo_pair_connections_per_s", cConns.PerSecond, "connections/s");
+            report.Figure("echo_pair_connections_fraction_of_c", conns.PerSecond / cConns.PerSecond, "x");
+            if (poeConns.Count > 0) report.Figure("c_echo_pair_connections_ratio_vs_poe", cConns.PerSecond / poeConns.PerSecond, "x");
+        }
+    }
+
+    /// <summary>Compiles bench/native/echo_pair_ceiling.c with cc into a temporary file; null (and a note) when it cannot.</summary>
+    private static string? BuildCeiling(QuickReport report)
+    {
+        string? source = FindBenchFile("native", "echo_pair_ceiling.c");
+        if (source is null)
+        {
+            report.Note("C echo pair skipped: bench/native/echo_pair_ceiling.c not found");
+            return null;
+        }
+        string binary = Path.Combine(Path.GetTempPath(), $"poesharp-echo-pair-ceiling-{Environment.ProcessId}");
+        try
+        {
+            using var cc = Process.Start(new ProcessStartInfo("cc", ["-O2", "-o", binary, source]) { RedirectStandardError = true })!;
+            string err = cc.StandardError.ReadToEnd();
+            cc.WaitForExit();
+            if (cc.ExitCode == 0) return binary;
+            report.Note($"C echo pair skipped: cc exited {cc.ExitCode}: {err.Trim()}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            report.Note("C echo pair skipped: no C compiler: " + e.Message);
+        }
+        return null;
+    }
+
+    private enum PairMode { RoundTrips, Connections }
+
+    /// <summary>One run of an echo pair: how many round trips (or connections), in how long, allocating how much.</summary>
+    private readonly record struct PairResult(long Count, double Seconds, double BytesPerItem)
+    {
+        public double PerSecond => Seconds > 0 ? Count / Seconds : 0;
+
+        /// <summary>The faster run; the allocation figure is the lower of the two (steady state).</summary>
+        public static PairResult Best(PairResult a, PairResult b)
+        {
+            var best = a.PerSecond >= b.PerSecond ? a : b;
+            double bytes = a.Count == 0 ? b.BytesPerItem : b.Count == 0 ? a.BytesPerItem : Math.Min(a.BytesPerItem, b.BytesPerItem);
+            return best with { BytesPerItem = bytes };
+        }
+    }
+
+    /// <summary>
+    /// A line of 32 characters; the Line filter appends "\r\n" (POE's default too): 34 bytes on the wire.
+    /// </summary>
+    private const string PairLine = "hello world, this is a ping line";
+
+    private sealed class PairClientHeap
+    {
+        public required PairMode Mode;
+        public required int Port;
+        public required TimeSpan Duration;
+        public SocketFactoryWheel? Connector;
+        public ReadWriteWheel? Server;
+        public long Start;
+        public long End;
+        public long Count;
+        public long Allocated0;
+        public PairResult Result;
+    }
+
+    /// <summary>
+    /// The echo pair in PoeSharp: one kernel on the epoll loop runs the echo server session
+    /// (as in <see cref="WithPoeSharpServer(Func{int, double}, out TimeSpan)"/>) and a client
+    /// session (SocketFactoryWheel in client mode + ReadWriteWheel with the Line filter).
+    /// Round trips: one connection, a line, its echo, the next line. Connections: connect, a
+    /// line, its echo, close, repeat. Bytes allocated are counted from the first echo on.
+    /// </summary>
+    private static PairResult EchoPair(PairMode mode, TimeSpan duration)
+    {
+        using var kernel = new Kernel();
+        var server = new EchoHeap();
+        kernel.Create(server, s => s
+            .On("_start", c =>
+            {
+                c.Kernel.AliasSet("server");
+                c.Heap.Listener = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    BindAddress = "127.0.0.1", Reuse = true, SuccessEvent = "accepted", FailureEvent = "failed",
+                });
+            })
+            .On("accepted", c =>
+            {
+                var wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+                {
+                    Handle = c.Arg<FileDescriptor>(0), Filter = new LineFilter(), InputEvent = "input", ErrorEvent = "error",
+                });
+                c.Heap.Clients[wheel.Id] = wheel;
+            })
+            // A statement body: an expression lambda would return Put's bool, boxed per line.
+            .On("input", c => { c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!); })
+            .On("error", c =>
+            {
+                if (c.Heap.Clients.Remove(c.Arg<int>(3), out var wheel)) wheel.Dispose();
+            })
+            .On("failed", c => throw new InvalidOperationException($"server {c[0]} failed: {c[2]}"))
+            .On("shutdown", c =>
+            {
+                c.Heap.Listener!.Dispose();
+                foreach (var wheel in c.Heap.Clients.Values) wheel.Dispose();
+                c.Heap.Clients.Clear();
+                c.Kernel.AliasRemove("server");
+            }));
+
+        var client = new PairClientHeap { Mode = mode, Port = server.Listener!.BoundPort, Duration = duration };
+        kernel.Create(client, s => s
+            .On("_start", c =>
+            {
+                c.Heap.Start = Stopwatch.GetTimestamp();
+                c.Heap.End = c.Heap.Start + (long)(c.Heap.Duration.TotalSeconds * Stopwatch.Frequency);
+                PairConnect(c);
+            })
+            .On("connected", c =>
+            {
+                var h = c.Heap;
+                h.Connector!.Dispose();
+                h.Connector = null;
+                h.Server = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+                {
+                    Handle = c.Arg<FileDescriptor>(0), Filter = new LineFilter(), InputEvent = "echo", ErrorEvent = "failed",
+                });
+                h.Server.Put(PairLine);
+            })
+            .On("echo", c =>
+            {
+                var h = c.Heap;
+                if (++h.Count == 1) h.Allocated0 = GC.GetAllocatedBytesForCurrentThread();
+                long now = Stopwatch.GetTimestamp();
+                if (h.Mode == PairMode.Connections)
+                {
+                    h.Server!.Dispose();
+                    h.Server = null;
+                    if (now < h.End)
+                    {
+                        PairConnect(c);
+                        return;
+                    }
+                }
+                else if (now < h.End)
+                {
+                    h.Server!.Put(PairLine);
+                    return;
+                }
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - h.Allocated0;
+                h.Server?.Dispose();
+                h.Server = null;
+                h.Result = new PairResult(h.Count, (double)(now - h.Start) / Stopwatch.Frequency,
+                                          h.Count > 1 ? (double)allocated / (h.Count - 1) : 0);
+                c.Kernel.Post("server", "shutdown");
+            })
+            .On("failed", c => throw new InvalidOperationException($"client {c[0]} failed: {c[2]}")));
+        kernel.Run();
+        return client.Result;
+    }
+
+    private static void PairConnect(EventContext<PairClientHeap> c) =>
+        c.Heap.Connector = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+        {
+            RemoteAddress = "127.0.0.1", RemotePort = c.Heap.Port, SuccessEvent = "connected", FailureEvent = "failed",
+        });
+
+    /// <summary>
+    /// One run of a peer that prints "MODE COUNT SECONDS": bench/poe/echo_pair.pl under perl
+    /// (POE 1.370) or the C ceiling; a zero result (and a note) when it fails.
+    /// </summary>
+    private static PairResult PeerPair(string program, string[] args, PairMode mode, QuickReport report)
+    {
+        string name = mode == PairMode.RoundTrips ? "roundtrips" : "connections";
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var psi = new ProcessStartInfo(program, [.. args, name, Duration.TotalSeconds.ToString(inv)])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        try
+        {
+            using var p = Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEndAsync();
+            string output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            var fields = output.Trim().Split(' ');
+            if (p.ExitCode != 0 || fields.Length != 3 || fields[0] != name)
+            {
+                report.Note($"{Path.GetFileName(args.Length > 0 ? args[0] : program)} {name} failed: exit {p.ExitCode}: {output.Trim()} {stderr.Result.Trim()}");
+                return default;
+            }
+            return new PairResult(long.Parse(fields[1], inv), double.Parse(fields[2], inv), double.NaN);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            report.Note($"{program} not runnable: {e.Message}");
+            return default;
+        }
+    }
+
+    private static string? FindBenchFile(string folder, string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "bench", folder, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
     }
 
     private sealed class EchoHeap
@@ -155,7 +427,8 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
                 });
                 c.Heap.Clients[wheel.Id] = wheel;
             })
-            .On("input", c => c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!))
+            // A statement body: an expression lambda would return Put's bool, boxed per line.
+            .On("input", c => { c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!); })
             .On("error", c =>
             {
                 if (c.Heap.Clients.Remove(c.Arg<int>(3), out var wheel)) wheel.Dispose();

@@ -14,6 +14,13 @@ public sealed partial class FileDescriptor : SafeHandle
     /// <summary>The descriptor number (-1 once invalid).</summary>
     public int Fd => (int)handle;
 
+    /// <summary>
+    /// True when this process opened the descriptor with O_NONBLOCK (or set it through
+    /// <see cref="PosixSocket.SetNonBlocking(FileDescriptor, bool)"/>), so making it non-blocking
+    /// again needs no fcntl. False means unknown, not blocking.
+    /// </summary>
+    internal bool KnownNonBlocking { get; set; }
+
     /// <inheritdoc />
     public override bool IsInvalid => (int)handle < 0;
 

@@ -26,7 +26,7 @@ public static unsafe class PosixSocket
             _ => throw new ArgumentException($"Unsupported socket type {type}; use Stream or Dgram.", nameof(type)),
         };
         int fd = SocketInterop.Socket(SocketEndPoint.ToNativeFamily(family), nativeType | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-        return fd < 0 ? OsResult<FileDescriptor>.Fail(OsError.Last()) : OsResult<FileDescriptor>.Success(new FileDescriptor(fd));
+        return fd < 0 ? OsResult<FileDescriptor>.Fail(OsError.Last()) : OsResult<FileDescriptor>.Success(new FileDescriptor(fd) { KnownNonBlocking = true });
     }
 
     /// <summary>Binds <paramref name="fd"/> to <paramref name="endPoint"/>.</summary>
@@ -57,7 +57,7 @@ public static unsafe class PosixSocket
             int fd = SocketInterop.Accept4(listenFd, addr, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
             if (fd >= 0)
             {
-                socket = new FileDescriptor(fd);
+                socket = new FileDescriptor(fd) { KnownNonBlocking = true };
                 peer = SocketEndPoint.Read(new ReadOnlySpan<byte>(addr, SockAddrStorageSize), (int)len);
                 return OsError.None;
             }
@@ -211,7 +211,8 @@ public static unsafe class PosixSocket
         int nativeType = type == SocketType.Dgram ? SOCK_DGRAM : SOCK_STREAM;
         if (SocketInterop.SocketPair(AF_UNIX, nativeType | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0)
             return OsResult<(FileDescriptor, FileDescriptor)>.Fail(OsError.Last());
-        return OsResult<(FileDescriptor, FileDescriptor)>.Success((new FileDescriptor(fds[0]), new FileDescriptor(fds[1])));
+        return OsResult<(FileDescriptor, FileDescriptor)>.Success(
+            (new FileDescriptor(fds[0]) { KnownNonBlocking = true }, new FileDescriptor(fds[1]) { KnownNonBlocking = true }));
     }
 
     /// <summary>A close-on-exec pipe; both ends non-blocking unless <paramref name="nonBlocking"/> is false.</summary>
@@ -220,7 +221,21 @@ public static unsafe class PosixSocket
         int* fds = stackalloc int[2];
         if (SocketInterop.Pipe2(fds, O_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0)) != 0)
             return OsResult<(FileDescriptor, FileDescriptor)>.Fail(OsError.Last());
-        return OsResult<(FileDescriptor, FileDescriptor)>.Success((new FileDescriptor(fds[0]), new FileDescriptor(fds[1])));
+        return OsResult<(FileDescriptor, FileDescriptor)>.Success(
+            (new FileDescriptor(fds[0]) { KnownNonBlocking = nonBlocking }, new FileDescriptor(fds[1]) { KnownNonBlocking = nonBlocking }));
+    }
+
+    /// <summary>
+    /// Turns O_NONBLOCK on or off, remembering the state on <paramref name="fd"/>: turning it on
+    /// costs no system call when this process created the descriptor non-blocking.
+    /// </summary>
+    public static OsError SetNonBlocking(FileDescriptor fd, bool on)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        if (on && fd.KnownNonBlocking) return OsError.None;
+        var error = SetNonBlocking(fd.Fd, on);
+        fd.KnownNonBlocking = on && !error.IsError;
+        return error;
     }
 
     /// <summary>Turns O_NONBLOCK on or off (e.g. for a descriptor inherited from elsewhere).</summary>

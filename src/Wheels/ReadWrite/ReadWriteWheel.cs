@@ -23,13 +23,18 @@ namespace PoeSharp.Wheels;
 /// <para>Disposing the wheel inside InputEvent: the records already read are still delivered
 /// (the rest of the same read), as POE does; nothing more is read. Pausing input inside
 /// InputEvent likewise only stops further reads.</para>
+/// <para>Output queued while a wheel of the same session handles readiness (this wheel's
+/// InputEvent, a SocketFactory's SuccessEvent, a Run wheel's output events) is written at the end
+/// of that callback, before the next poll, without registering the write watcher; what the
+/// descriptor does not take then waits for the write watcher as usual. Output queued elsewhere
+/// (timers, posted events) takes the write watcher, as in POE.</para>
 /// <para>Water marks follow POE 1.370's validation. Differences from 1.370, on purpose: the
 /// high-water state lasts until the buffer drains to LowMark (1.370 drops it on any Put below
 /// HighMark, so LowEvent can go missing), and HighEvent is emitted after a write attempt that
 /// leaves at least HighMark octets, once per high-water episode, even when Put already reported
 /// the state (1.370 then never emits it).</para>
 /// </remarks>
-public sealed class ReadWriteWheel : Wheel, IReadyHandler
+public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter
 {
     private readonly FileDescriptor _inHandle;
     private readonly FileDescriptor _outHandle;
@@ -49,7 +54,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     private int? _lowMark;
 
     private bool _decoding;
-    private bool _inReadDispatch; // Put inside InputEvent defers its write to the end of the read
+    private bool _writeDeferred;  // queued in WriteBatch: written at the end of the current readiness callback
 
     private bool _readWatched;
     private bool _readPaused;
@@ -104,8 +109,9 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         _lowEvent = options.LowEvent;
 
         // POE makes its handles non-blocking; a blocking read would stall every session.
-        PosixSocket.SetNonBlocking(_inFd, true);
-        if (_outFd != _inFd) PosixSocket.SetNonBlocking(_outFd, true);
+        // (No system call for the sockets and pipes PosixSocket made non-blocking already.)
+        PosixSocket.SetNonBlocking(_inHandle, true);
+        if (_outFd != _inFd) PosixSocket.SetNonBlocking(_outHandle, true);
 
         // The wheel keeps its session alive until disposed (POE: its paused write watcher does).
         // An extra reference does that without a system call; the write watcher is registered
@@ -323,8 +329,35 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     void IReadyHandler.OnReady(int fd, IoMode mode)
     {
         if (IsDisposed) return;
-        if (mode == IoMode.Read) OnReadable();
-        else if (mode == IoMode.Write) FlushCore();
+        if (mode == IoMode.Write)
+        {
+            FlushCore();
+            return;
+        }
+        if (mode != IoMode.Read) return;
+        // Replies put by InputEvent go out at the end of this read, before the next poll: this
+        // saves the write watcher's resume, wait and pause (three system calls) per request/response.
+        WriteBatch.Enter(Owner);
+        try
+        {
+            OnReadable();
+        }
+        catch
+        {
+            WriteBatch.Abort();
+            throw;
+        }
+        WriteBatch.Exit();
+    }
+
+    /// <inheritdoc />
+    void IDeferredWriter.WriteDeferred(bool write)
+    {
+        _writeDeferred = false;
+        if (IsDisposed || _writeFinished || _output.Octets == 0) return;
+        if (_writeWatched && !_writePaused) return; // the write watcher is on already: it writes
+        if (write) FlushCore();
+        else ResumeWriting();
     }
 
     /// <inheritdoc />
@@ -350,6 +383,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
     /// <summary>POE 1.370's constructor rule, every violated condition listed.</summary>
     private static void ValidateWaterMarks(ReadWriteOptions o)
     {
+        if (o.HighMark is null && o.LowMark is null && o.HighEvent is null && o.LowEvent is null) return; // the usual case
         var errors = new List<string>();
         if (o.HighMark.HasValue != o.LowMark.HasValue)
             errors.Add("HighMark and LowMark parameters require each-other");
@@ -394,18 +428,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
             return;
         }
         if (n == 0) return;
-        _inReadDispatch = true;
-        try
-        {
-            Decode();
-        }
-        finally
-        {
-            _inReadDispatch = false;
-        }
-        // Replies put by InputEvent go out now, before the next poll: this saves the write
-        // watcher's resume, wait and pause (three system calls) per request/response.
-        if (!IsDisposed && _output.Octets > 0 && (_writePaused || !_writeWatched)) FlushCore();
+        Decode();
     }
 
     /// <summary>Hands every complete record in the buffer to InputEvent, one filter call each.</summary>
@@ -449,8 +472,16 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler
         long after = _output.Octets;
         if (after > 0 && before == 0 && !_writeFinished)
         {
-            if (_autoFlush) FlushCore();
-            else if (!_inReadDispatch) ResumeWriting();
+            if (_autoFlush)
+            {
+                FlushCore();
+            }
+            else if (!_writeDeferred)
+            {
+                // Inside a readiness callback of this session: write at its end (see WriteBatch).
+                _writeDeferred = WriteBatch.TryDefer(this, Owner);
+                if (!_writeDeferred) ResumeWriting();
+            }
         }
         if (_highMark is int high && _output.Octets >= high) _highWater = true;
         return _highWater;

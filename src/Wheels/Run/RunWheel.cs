@@ -354,8 +354,23 @@ public sealed class RunWheel : Wheel, IReadyHandler
         {
             if (fd == _stdinFd && _stdin is not null) FlushStdin();
         }
-        else if (_stdout is { Finished: false } o && fd == o.Fd) o.OnReadable();
-        else if (_stderr is { Finished: false } e && fd == e.Fd) e.OnReadable();
+        else
+        {
+            // Output of the child that a handler passes on to a ReadWrite wheel of this session
+            // is written at the end of this callback (see WriteBatch).
+            WriteBatch.Enter(Owner);
+            try
+            {
+                if (_stdout is { Finished: false } o && fd == o.Fd) o.OnReadable();
+                else if (_stderr is { Finished: false } e && fd == e.Fd) e.OnReadable();
+            }
+            catch
+            {
+                WriteBatch.Abort();
+                throw;
+            }
+            WriteBatch.Exit();
+        }
     }
 
     /// <inheritdoc />

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using PoeSharp.Loop;
 using PoeSharp.Os;
+using PoeSharp.Wheels.Drivers;
 
 namespace PoeSharp.Wheels;
 
@@ -53,8 +54,8 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     private enum Mode { Failed, Listening, Connecting, Done }
 
     private readonly int _maxAccepts;
-    private readonly string _timeoutState;
-    private readonly string _retryState;
+    private string? _timeoutState; // named only when a ConnectTimeout needs the state
+    private string? _retryState;   // named only when an accept error needs a back-off
     private readonly TimeSpan? _acceptErrorDelay;
     private bool _backingOff;
     private FileDescriptor? _socket;
@@ -84,9 +85,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         if (options.AcceptErrorDelay is { } d && d <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), d, "AcceptErrorDelay must be positive (null = retry at once, as POE).");
         _acceptErrorDelay = options.AcceptErrorDelay;
-        _retryState = $"{nameof(SocketFactoryWheel)}({Id}) -> accept retry";
         _maxAccepts = options.MaxAcceptsPerReady;
-        _timeoutState = $"{nameof(SocketFactoryWheel)}({Id}) -> connect timeout";
         Setup(options);
     }
 
@@ -153,8 +152,20 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     void IReadyHandler.OnReady(int fd, IoMode mode)
     {
         if (IsDisposed) return;
-        if (_mode == Mode.Listening && mode == IoMode.Read) AcceptSome(fd);
-        else if (_mode == Mode.Connecting && mode == IoMode.Write) FinishConnect(fd);
+        // What SuccessEvent puts on a new connection (a greeting, a request) is written at the end
+        // of this callback, without a write watcher (see WriteBatch).
+        WriteBatch.Enter(Owner);
+        try
+        {
+            if (_mode == Mode.Listening && mode == IoMode.Read) AcceptSome(fd);
+            else if (_mode == Mode.Connecting && mode == IoMode.Write) FinishConnect(fd);
+        }
+        catch
+        {
+            WriteBatch.Abort();
+            throw;
+        }
+        WriteBatch.Exit();
     }
 
     /// <inheritdoc />
@@ -218,6 +229,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
             _watched = true;
             if (o.ConnectTimeout is { } timeout)
             {
+                _timeoutState = $"{nameof(SocketFactoryWheel)}({Id}) -> connect timeout";
                 Kernel.State(_timeoutState, OnConnectTimeout);
                 _timerId = Kernel.DelaySet(_timeoutState, timeout);
             }
@@ -351,7 +363,11 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         var socket = _socket!;
         _socket = null;
         _mode = Mode.Done;
-        var peer = PosixSocket.GetPeerName(fd) is { Ok: true } p ? p.Value : _remote;
+        // The peer is the address connected to; only a wildcard target (0.0.0.0, ::) needs asking.
+        var peer = _remote is { Address: { } target } && (target.Equals(IPAddress.Any) || target.Equals(IPAddress.IPv6Any))
+                   && PosixSocket.GetPeerName(fd) is { Ok: true } p
+            ? p.Value
+            : _remote;
         Kernel.Call(Owner, _successEvent, socket, peer?.Address, peer?.Port ?? 0, BoxedId);
     }
 
@@ -360,6 +376,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         if (_acceptErrorDelay is not { } delay || IsDisposed || _mode != Mode.Listening || _backingOff) return;
         _backingOff = true;
         if (!_paused) Kernel.PauseWatch(_socket!.Fd, IoMode.Read);
+        _retryState ??= $"{nameof(SocketFactoryWheel)}({Id}) -> accept retry";
         Kernel.State(_retryState, OnAcceptRetry);
         _timerId = Kernel.DelaySet(_retryState, delay);
     }
@@ -367,7 +384,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     private void OnAcceptRetry(EventContext<object?> context)
     {
         _timerId = 0;
-        Kernel.State(_retryState);
+        Kernel.State(_retryState!);
         if (!_backingOff) return;
         _backingOff = false;
         if (IsDisposed || _mode != Mode.Listening) return;
@@ -377,7 +394,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     private void OnConnectTimeout(EventContext<object?> context)
     {
         _timerId = 0;
-        Kernel.State(_timeoutState);
+        Kernel.State(_timeoutState!);
         if (_mode != Mode.Connecting || IsDisposed) return;
         StopWatching();
         _socket?.Dispose();
@@ -391,7 +408,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     {
         if (_timerId == 0) return;
         Kernel.AlarmRemove(_timerId);
-        Kernel.State(_mode == Mode.Listening ? _retryState : _timeoutState);
+        Kernel.State(_mode == Mode.Listening ? _retryState! : _timeoutState!);
         _timerId = 0;
         _backingOff = false;
     }

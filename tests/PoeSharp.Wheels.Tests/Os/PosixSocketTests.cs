@@ -132,6 +132,31 @@ public sealed class PosixSocketTests
         }
     }
 
+    [Test]
+    public void SetNonBlockingOnADescriptorSkipsOnlyWhatItKnows()
+    {
+        var (r, w) = PosixSocket.Pipe(nonBlocking: false).Value;
+        using (r)
+        using (w)
+        {
+            Assert.That(r.KnownNonBlocking, Is.False);
+            Assert.That(PosixSocket.SetNonBlocking(r, true).IsError, Is.False);
+            Assert.That(IsNonBlocking(r.Fd), Is.True);
+            Assert.That(r.KnownNonBlocking, Is.True);
+            Assert.That(PosixSocket.SetNonBlocking(r, false).IsError, Is.False);
+            Assert.That(IsNonBlocking(r.Fd), Is.False);
+            Assert.That(r.KnownNonBlocking, Is.False, "turned off: the next SetNonBlocking(true) must really set it");
+            PosixSocket.SetNonBlocking(r, true);
+            Assert.That(IsNonBlocking(r.Fd), Is.True);
+            Assert.That(PosixSocket.Read(r.Fd, new byte[4]).Value, Is.EqualTo(PosixSocket.WouldBlock));
+        }
+        using var socket = PosixSocket.Socket(AddressFamily.InterNetwork).Value;
+        Assert.That(socket.KnownNonBlocking, Is.True);
+        Assert.That(IsNonBlocking(socket.Fd), Is.True);
+
+        static bool IsNonBlocking(int fd) => (SocketInterop.Fcntl(fd, SocketConstants.F_GETFL, 0) & SocketConstants.O_NONBLOCK) != 0;
+    }
+
     private static int ReadSome(int fd, byte[] buf)
     {
         for (int i = 0; i < 1000; i++)

@@ -1,0 +1,11 @@
+namespace PoeSharp.Wheels.Drivers;
+
+/// <summary>A wheel whose first write waits for the end of the current readiness callback (<see cref="WriteBatch"/>).</summary>
+internal interface IDeferredWriter
+{
+    /// <summary>
+    /// Writes the output queued during the callback (<paramref name="write"/> true), or, when the
+    /// callback failed, hands it to the write watcher instead.
+    /// </summary>
+    void WriteDeferred(bool write);
+}
