@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using PoeSharp.Loop;
 using PoeSharp.Os;
+using PoeSharp.Wheels.Drivers;
 
 namespace PoeSharp.Wheels;
 
@@ -48,19 +49,15 @@ namespace PoeSharp.Wheels;
 ///     .On("failed", c => Console.Error.WriteLine($"{c[0]} failed: {c[2]}")));
 /// </code>
 /// </example>
-public sealed class SocketFactoryWheel : Wheel, IReadyHandler
+public sealed class SocketFactoryWheel : Wheel, IReadyHandler, IAcceptSink
 {
     private enum Mode { Failed, Listening, Connecting, Done }
 
-    private readonly int _maxAccepts;
     private readonly string _timeoutState;
-    private readonly string _retryState;
-    private readonly TimeSpan? _acceptErrorDelay;
-    private bool _backingOff;
+    private readonly AcceptLoop _acceptor;
     private FileDescriptor? _socket;
     private Mode _mode;
-    private bool _watched;
-    private bool _paused;
+    private bool _watched;   // the connect watcher (the accept watcher is the acceptor's)
     private int _timerId;
     private string _successEvent;
     private string _failureEvent;
@@ -73,19 +70,15 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         ArgumentNullException.ThrowIfNull(options);
         _successEvent = options.SuccessEvent ?? throw new ArgumentException("SuccessEvent is required.", nameof(options));
         _failureEvent = options.FailureEvent ?? throw new ArgumentException("FailureEvent is required.", nameof(options));
-        if (options.MaxAcceptsPerReady < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxAcceptsPerReady, "MaxAcceptsPerReady must be at least 1.");
+        AcceptLoop.Validate(options.MaxAcceptsPerReady, options.AcceptErrorDelay, nameof(options));
         if ((uint)options.BindPort > 65535)
             throw new ArgumentOutOfRangeException(nameof(options), options.BindPort, "BindPort must be 0..65535 (0 = ephemeral).");
         if (options.RemotePort is int rp && (uint)rp > 65535)
             throw new ArgumentOutOfRangeException(nameof(options), rp, "RemotePort must be 0..65535.");
         if (options.ConnectTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), t, "ConnectTimeout must be positive (null = no limit).");
-        if (options.AcceptErrorDelay is { } d && d <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(options), d, "AcceptErrorDelay must be positive (null = retry at once, as POE).");
-        _acceptErrorDelay = options.AcceptErrorDelay;
-        _retryState = $"{nameof(SocketFactoryWheel)}({Id}) -> accept retry";
-        _maxAccepts = options.MaxAcceptsPerReady;
+        _acceptor = new AcceptLoop(kernel, this, options.MaxAcceptsPerReady, options.AcceptErrorDelay,
+                                   $"{nameof(SocketFactoryWheel)}({Id}) -> accept retry");
         _timeoutState = $"{nameof(SocketFactoryWheel)}({Id}) -> connect timeout";
         Setup(options);
     }
@@ -111,10 +104,10 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     public bool IsListening => _mode == Mode.Listening && !IsDisposed;
 
     /// <summary>True while accepting is paused with <see cref="PauseAccept"/>.</summary>
-    public bool IsAcceptPaused => _paused;
+    public bool IsAcceptPaused => _acceptor.IsPaused;
 
     /// <summary>True while accepting waits out <see cref="SocketFactoryOptions.AcceptErrorDelay"/> after a resource error.</summary>
-    public bool IsAcceptBackingOff => _backingOff;
+    public bool IsAcceptBackingOff => _acceptor.IsBackingOff;
 
     /// <summary>
     /// True for the accept errors that say the process or system is out of descriptors or memory
@@ -135,31 +128,28 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     public void PauseAccept()
     {
         ThrowIfDisposed();
-        if (_mode != Mode.Listening || _paused) return;
-        _paused = true;
-        if (!_backingOff) Kernel.PauseWatch(_socket!.Fd, IoMode.Read);
+        if (_mode == Mode.Listening) _acceptor.Pause();
     }
 
     /// <summary>Accepts again after <see cref="PauseAccept"/> (POE's resume_accept).</summary>
     public void ResumeAccept()
     {
         ThrowIfDisposed();
-        if (_mode != Mode.Listening || !_paused) return;
-        _paused = false;
-        if (!_backingOff) Kernel.ResumeWatch(_socket!.Fd, IoMode.Read);   // else the retry timer resumes
+        if (_mode == Mode.Listening) _acceptor.Resume();
     }
 
     /// <inheritdoc />
     void IReadyHandler.OnReady(int fd, IoMode mode)
     {
         if (IsDisposed) return;
-        if (_mode == Mode.Listening && mode == IoMode.Read) AcceptSome(fd);
+        if (_mode == Mode.Listening && mode == IoMode.Read) _acceptor.AcceptSome();
         else if (_mode == Mode.Connecting && mode == IoMode.Write) FinishConnect(fd);
     }
 
     /// <inheritdoc />
     protected override void DisposeCore()
     {
+        _acceptor.Stop();
         StopWatching();
         CancelTimeout();
         _socket?.Dispose();
@@ -240,8 +230,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
             return;
         }
         _mode = Mode.Listening;
-        Kernel.Watch(_socket.Fd, IoMode.Read, this);
-        _watched = true;
+        _acceptor.Start(_socket.Fd, this);
     }
 
     private static AddressFamily InferDomain(string? address)
@@ -314,26 +303,13 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         Kernel.Yield(_failureEvent, operation, error.Errno, message ?? error.Message, BoxedId);
     }
 
-    private void AcceptSome(int listenFd)
-    {
-        for (int i = 0; i < _maxAccepts; i++)
-        {
-            var error = PosixSocket.Accept(listenFd, out var socket, out var peer);
-            if (error.IsError)
-            {
-                // The connection died in the backlog: try the next one.
-                if (error.Errno is Errno.ECONNABORTED or Errno.EPROTO) continue;
-                // Report and keep listening (POE). Out of descriptors or memory, the connection stays
-                // pending and level-triggered readiness would retry at once: wait a moment instead.
-                Kernel.Call(Owner, _failureEvent, "accept", error.Errno, error.Message, BoxedId);
-                if (IsResourceExhaustion(error.Errno)) BackOff();
-                return;
-            }
-            if (socket is null) return; // nothing pending
-            Kernel.Call(Owner, _successEvent, socket, peer?.Address, peer?.Port ?? 0, BoxedId);
-            if (IsDisposed || _paused || _mode != Mode.Listening) return;
-        }
-    }
+    /// <inheritdoc />
+    void IAcceptSink.Accepted(FileDescriptor socket, SocketEndPoint? peer) =>
+        Kernel.Call(Owner, _successEvent, socket, peer?.Address, peer?.Port ?? 0, BoxedId);
+
+    /// <inheritdoc />
+    void IAcceptSink.AcceptFailed(OsError error) =>
+        Kernel.Call(Owner, _failureEvent, "accept", error.Errno, error.Message, BoxedId);
 
     private void FinishConnect(int fd)
     {
@@ -355,25 +331,6 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         Kernel.Call(Owner, _successEvent, socket, peer?.Address, peer?.Port ?? 0, BoxedId);
     }
 
-    private void BackOff()
-    {
-        if (_acceptErrorDelay is not { } delay || IsDisposed || _mode != Mode.Listening || _backingOff) return;
-        _backingOff = true;
-        if (!_paused) Kernel.PauseWatch(_socket!.Fd, IoMode.Read);
-        Kernel.State(_retryState, OnAcceptRetry);
-        _timerId = Kernel.DelaySet(_retryState, delay);
-    }
-
-    private void OnAcceptRetry(EventContext<object?> context)
-    {
-        _timerId = 0;
-        Kernel.State(_retryState);
-        if (!_backingOff) return;
-        _backingOff = false;
-        if (IsDisposed || _mode != Mode.Listening) return;
-        if (!_paused) Kernel.ResumeWatch(_socket!.Fd, IoMode.Read);
-    }
-
     private void OnConnectTimeout(EventContext<object?> context)
     {
         _timerId = 0;
@@ -391,15 +348,14 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     {
         if (_timerId == 0) return;
         Kernel.AlarmRemove(_timerId);
-        Kernel.State(_mode == Mode.Listening ? _retryState : _timeoutState);
+        Kernel.State(_timeoutState);
         _timerId = 0;
-        _backingOff = false;
     }
 
     private void StopWatching()
     {
         if (!_watched || _socket is null) return;
         _watched = false;
-        Kernel.Unwatch(_socket.Fd, _mode == Mode.Listening ? IoMode.Read : IoMode.Write);
+        Kernel.Unwatch(_socket.Fd, IoMode.Write);
     }
 }
