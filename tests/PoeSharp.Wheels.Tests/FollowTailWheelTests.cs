@@ -7,8 +7,11 @@ namespace PoeSharp.Wheels.Tests;
 /// FollowTailWheel on real temporary files, polled in virtual time: the fake kernel's clock
 /// drives the poll timer, so no test waits for real time.
 /// </summary>
-public sealed class FollowTailWheelTests
+public sealed partial class FollowTailWheelTests
 {
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "link", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Link(string existing, string newPath);
+
     private static readonly TimeSpan Poll = FollowTailOptions.DefaultPollInterval;
 
     private sealed class Heap
@@ -132,6 +135,28 @@ public sealed class FollowTailWheelTests
         NextPoll();
         Assert.That(heap.Log, Is.EqualTo(new[] { "one", "two", "<reset>", "new", "more" }));
         Assert.That(heap.Errors, Is.Empty);
+    }
+
+    [Test]
+    public void AResetDropsTheUnfinishedRecordOfTheOldContent()
+    {
+        File.WriteAllText(_path, "a\nunfinished");
+        var heap = Start(Options() with { Seek = 0 });
+        File.WriteAllText(_path, "new\n");
+        NextPoll();
+        Assert.That(heap.Log, Is.EqualTo(new[] { "a", "<reset>", "new" }), "POE would deliver \"unfinishednew\"");
+    }
+
+    [Test]
+    public void AHardLinkIsNotAReset()
+    {
+        File.WriteAllText(_path, "a\n");
+        var heap = Start(Options() with { Seek = 0 });
+        Assert.That(Link(_path, Path.Combine(_dir, "link")), Is.Zero);
+        Append("b\n");
+        NextPoll();
+        NextPoll();
+        Assert.That(heap.Log, Is.EqualTo(new[] { "a", "b" }), "POE re-reads the whole file when the link count changes");
     }
 
     [Test]
