@@ -49,19 +49,15 @@ namespace PoeSharp.Wheels;
 ///     .On("failed", c => Console.Error.WriteLine($"{c[0]} failed: {c[2]}")));
 /// </code>
 /// </example>
-public sealed class SocketFactoryWheel : Wheel, IReadyHandler
+public sealed class SocketFactoryWheel : Wheel, IReadyHandler, IAcceptSink
 {
     private enum Mode { Failed, Listening, Connecting, Done }
 
-    private readonly int _maxAccepts;
     private string? _timeoutState; // named only when a ConnectTimeout needs the state
-    private string? _retryState;   // named only when an accept error needs a back-off
-    private readonly TimeSpan? _acceptErrorDelay;
-    private bool _backingOff;
+    private AcceptLoop? _acceptor;  // server mode only
     private FileDescriptor? _socket;
     private Mode _mode;
-    private bool _watched;
-    private bool _paused;
+    private bool _watched;   // the connect watcher (the accept watcher is the acceptor's)
     private int _timerId;
     private string _successEvent;
     private string _failureEvent;
@@ -74,18 +70,13 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         ArgumentNullException.ThrowIfNull(options);
         _successEvent = options.SuccessEvent ?? throw new ArgumentException("SuccessEvent is required.", nameof(options));
         _failureEvent = options.FailureEvent ?? throw new ArgumentException("FailureEvent is required.", nameof(options));
-        if (options.MaxAcceptsPerReady < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxAcceptsPerReady, "MaxAcceptsPerReady must be at least 1.");
+        AcceptLoop.Validate(options.MaxAcceptsPerReady, options.AcceptErrorDelay, nameof(options));
         if ((uint)options.BindPort > 65535)
             throw new ArgumentOutOfRangeException(nameof(options), options.BindPort, "BindPort must be 0..65535 (0 = ephemeral).");
         if (options.RemotePort is int rp && (uint)rp > 65535)
             throw new ArgumentOutOfRangeException(nameof(options), rp, "RemotePort must be 0..65535.");
         if (options.ConnectTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), t, "ConnectTimeout must be positive (null = no limit).");
-        if (options.AcceptErrorDelay is { } d && d <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(options), d, "AcceptErrorDelay must be positive (null = retry at once, as POE).");
-        _acceptErrorDelay = options.AcceptErrorDelay;
-        _maxAccepts = options.MaxAcceptsPerReady;
         Setup(options);
     }
 
@@ -110,10 +101,10 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     public bool IsListening => _mode == Mode.Listening && !IsDisposed;
 
     /// <summary>True while accepting is paused with <see cref="PauseAccept"/>.</summary>
-    public bool IsAcceptPaused => _paused;
+    public bool IsAcceptPaused => _acceptor?.IsPaused ?? false;
 
     /// <summary>True while accepting waits out <see cref="SocketFactoryOptions.AcceptErrorDelay"/> after a resource error.</summary>
-    public bool IsAcceptBackingOff => _backingOff;
+    public bool IsAcceptBackingOff => _acceptor?.IsBackingOff ?? false;
 
     /// <summary>
     /// True for the accept errors that say the process or system is out of descriptors or memory
@@ -134,18 +125,14 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     public void PauseAccept()
     {
         ThrowIfDisposed();
-        if (_mode != Mode.Listening || _paused) return;
-        _paused = true;
-        if (!_backingOff) Kernel.PauseWatch(_socket!.Fd, IoMode.Read);
+        if (_mode == Mode.Listening) _acceptor!.Pause();
     }
 
     /// <summary>Accepts again after <see cref="PauseAccept"/> (POE's resume_accept).</summary>
     public void ResumeAccept()
     {
         ThrowIfDisposed();
-        if (_mode != Mode.Listening || !_paused) return;
-        _paused = false;
-        if (!_backingOff) Kernel.ResumeWatch(_socket!.Fd, IoMode.Read);   // else the retry timer resumes
+        if (_mode == Mode.Listening) _acceptor!.Resume();
     }
 
     /// <inheritdoc />
@@ -157,7 +144,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         WriteBatch.Enter(Owner);
         try
         {
-            if (_mode == Mode.Listening && mode == IoMode.Read) AcceptSome(fd);
+            if (_mode == Mode.Listening && mode == IoMode.Read) _acceptor!.AcceptSome();
             else if (_mode == Mode.Connecting && mode == IoMode.Write) FinishConnect(fd);
         }
         catch
@@ -171,6 +158,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     /// <inheritdoc />
     protected override void DisposeCore()
     {
+        _acceptor?.Stop();
         StopWatching();
         CancelTimeout();
         _socket?.Dispose();
@@ -252,8 +240,9 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
             return;
         }
         _mode = Mode.Listening;
-        Kernel.Watch(_socket.Fd, IoMode.Read, this);
-        _watched = true;
+        _acceptor = new AcceptLoop(Kernel, this, o.MaxAcceptsPerReady, o.AcceptErrorDelay,
+                                   $"{nameof(SocketFactoryWheel)}({Id}) -> accept retry");
+        _acceptor.Start(_socket.Fd, this);
     }
 
     private static AddressFamily InferDomain(string? address)
@@ -326,26 +315,13 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         Kernel.Yield(_failureEvent, operation, error.Errno, message ?? error.Message, BoxedId);
     }
 
-    private void AcceptSome(int listenFd)
-    {
-        for (int i = 0; i < _maxAccepts; i++)
-        {
-            var error = PosixSocket.Accept(listenFd, out var socket, out var peer);
-            if (error.IsError)
-            {
-                // The connection died in the backlog: try the next one.
-                if (error.Errno is Errno.ECONNABORTED or Errno.EPROTO) continue;
-                // Report and keep listening (POE). Out of descriptors or memory, the connection stays
-                // pending and level-triggered readiness would retry at once: wait a moment instead.
-                Kernel.Call(Owner, _failureEvent, "accept", error.Errno, error.Message, BoxedId);
-                if (IsResourceExhaustion(error.Errno)) BackOff();
-                return;
-            }
-            if (socket is null) return; // nothing pending
-            Kernel.Call(Owner, _successEvent, socket, peer?.Address, peer?.Port ?? 0, BoxedId);
-            if (IsDisposed || _paused || _mode != Mode.Listening) return;
-        }
-    }
+    /// <inheritdoc />
+    void IAcceptSink.Accepted(FileDescriptor socket, SocketEndPoint? peer) =>
+        Kernel.Call(Owner, _successEvent, socket, peer?.Address, peer?.Port ?? 0, BoxedId);
+
+    /// <inheritdoc />
+    void IAcceptSink.AcceptFailed(OsError error) =>
+        Kernel.Call(Owner, _failureEvent, "accept", error.Errno, error.Message, BoxedId);
 
     private void FinishConnect(int fd)
     {
@@ -371,26 +347,6 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
         Kernel.Call(Owner, _successEvent, socket, peer?.Address, peer?.Port ?? 0, BoxedId);
     }
 
-    private void BackOff()
-    {
-        if (_acceptErrorDelay is not { } delay || IsDisposed || _mode != Mode.Listening || _backingOff) return;
-        _backingOff = true;
-        if (!_paused) Kernel.PauseWatch(_socket!.Fd, IoMode.Read);
-        _retryState ??= $"{nameof(SocketFactoryWheel)}({Id}) -> accept retry";
-        Kernel.State(_retryState, OnAcceptRetry);
-        _timerId = Kernel.DelaySet(_retryState, delay);
-    }
-
-    private void OnAcceptRetry(EventContext<object?> context)
-    {
-        _timerId = 0;
-        Kernel.State(_retryState!);
-        if (!_backingOff) return;
-        _backingOff = false;
-        if (IsDisposed || _mode != Mode.Listening) return;
-        if (!_paused) Kernel.ResumeWatch(_socket!.Fd, IoMode.Read);
-    }
-
     private void OnConnectTimeout(EventContext<object?> context)
     {
         _timerId = 0;
@@ -408,15 +364,14 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler
     {
         if (_timerId == 0) return;
         Kernel.AlarmRemove(_timerId);
-        Kernel.State(_mode == Mode.Listening ? _retryState! : _timeoutState!);
+        Kernel.State(_timeoutState!);
         _timerId = 0;
-        _backingOff = false;
     }
 
     private void StopWatching()
     {
         if (!_watched || _socket is null) return;
         _watched = false;
-        Kernel.Unwatch(_socket.Fd, _mode == Mode.Listening ? IoMode.Read : IoMode.Write);
+        Kernel.Unwatch(_socket.Fd, IoMode.Write);
     }
 }
