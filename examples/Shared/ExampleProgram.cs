@@ -74,7 +74,11 @@ internal static class ExampleProgram
         const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static |
                                                    System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
                                                    System.Reflection.BindingFlags.DeclaredOnly;
-        var types = new List<Type>(typeof(ExampleProgram).Assembly.GetTypes()) { typeof(PoeSharp.Wheels.SocketFactoryWheel) };
+        Type listener = typeof(PoeSharp.Wheels.SocketFactoryWheel);
+        var types = new List<Type>(typeof(ExampleProgram).Assembly.GetTypes()) { listener };
+        // The wheels' internal drivers (the accept loop, the write batch, the buffers): a child
+        // that wins an accept race before the parent has accepted anything would compile them.
+        types.AddRange(listener.Assembly.GetTypes().Where(t => t.Namespace == listener.Namespace + ".Drivers"));
         foreach (Type type in types)
         {
             if (type.ContainsGenericParameters || type.IsInterface) continue;
