@@ -25,5 +25,6 @@ return options.Mode switch
     "signal-probe" => SignalProbe.Run(options),
     "kernel" => KernelMode.Run(options),
     "kernel-signals" => KernelSignalsMode.Run(options),
+    "deferred-fork" => DeferredForkMode.Run(options),
     _ => new StressParent(options).Run(),
 };

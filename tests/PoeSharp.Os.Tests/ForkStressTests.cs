@@ -74,6 +74,14 @@ public sealed partial class ForkStressTests
     }
 
     [Test]
+    public void AReplyPutBeforeAForkInTheSameCallbackIsWrittenOnce()
+    {
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "deferred-fork", "--child-life", "50");
+        Assert.That(stdout, Does.Contain("deferred-fork: replies=1 child_status=0 leftover_processes=0 result=PASS"), stdout + stderr);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
     public void WithoutTheBootstrapATermWatcherLosesToTheRuntime()
     {
         var (code, stdout, _) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "signal-probe");

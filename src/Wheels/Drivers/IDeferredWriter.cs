@@ -8,4 +8,10 @@ internal interface IDeferredWriter
     /// callback failed, hands it to the write watcher instead.
     /// </summary>
     void WriteDeferred(bool write);
+
+    /// <summary>
+    /// In a process forked during the callback: forgets the output queued during it, which the
+    /// parent writes, so that the peer does not get it twice.
+    /// </summary>
+    void DropDeferred();
 }

@@ -1,3 +1,5 @@
+using PoeSharp.Os;
+
 namespace PoeSharp.Wheels.Drivers;
 
 /// <summary>
@@ -17,6 +19,7 @@ internal static class WriteBatch
     [ThreadStatic] private static int t_depth;
     [ThreadStatic] private static List<IDeferredWriter>? t_pending;
     [ThreadStatic] private static Session? t_owner;
+    [ThreadStatic] private static int t_forkGeneration;
 
     /// <summary>
     /// Starts a readiness callback of a wheel owned by <paramref name="owner"/> (the active
@@ -25,7 +28,11 @@ internal static class WriteBatch
     /// </summary>
     internal static void Enter(Session owner)
     {
-        if (t_depth++ == 0) t_owner = owner;
+        if (t_depth++ == 0)
+        {
+            t_owner = owner;
+            t_forkGeneration = ForkSafety.ForkGeneration;
+        }
         else if (!ReferenceEquals(owner, t_owner)) t_owner = null; // nested, another session: defer no more
     }
 
@@ -47,6 +54,7 @@ internal static class WriteBatch
         t_owner = null;
         var pending = t_pending;
         if (pending is null || pending.Count == 0) return;
+        if (DroppedInForkedChild(pending)) return;
         // No longer active: output queued by handlers run from here (FlushedEvent, ErrorEvent)
         // takes the write watcher, so a producer that refills on FlushedEvent cannot hold the loop.
         int i = 0;
@@ -71,7 +79,7 @@ internal static class WriteBatch
         if (--t_depth > 0) return;
         t_owner = null;
         var pending = t_pending;
-        if (pending is null) return;
+        if (pending is null || DroppedInForkedChild(pending)) return;
         try
         {
             for (int i = 0; i < pending.Count; i++) pending[i].WriteDeferred(write: false);
@@ -80,5 +88,23 @@ internal static class WriteBatch
         {
             pending.Clear();
         }
+    }
+
+    /// <summary>
+    /// A handler forked during the callback and this is the child: the output queued during the
+    /// callback is the parent's to write (it still will); writing it here too would send it twice.
+    /// </summary>
+    private static bool DroppedInForkedChild(List<IDeferredWriter> pending)
+    {
+        if (ForkSafety.ForkGeneration == t_forkGeneration) return false;
+        try
+        {
+            for (int i = 0; i < pending.Count; i++) pending[i].DropDeferred();
+        }
+        finally
+        {
+            pending.Clear();
+        }
+        return true;
     }
 }

@@ -361,6 +361,14 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter
     }
 
     /// <inheritdoc />
+    void IDeferredWriter.DropDeferred()
+    {
+        _writeDeferred = false;
+        // Deferred means nothing was waiting before the callback: all of it is the parent's.
+        if (!IsDisposed && !(_writeWatched && !_writePaused)) _output.Clear();
+    }
+
+    /// <inheritdoc />
     protected override void DisposeCore()
     {
         StopReading();
