@@ -37,6 +37,31 @@ public sealed class TimerTests : KernelTestBase
     }
 
     [Test]
+    public void ReArmingWithDelayIsARemoveAndAnAdd()
+    {
+        // Delay(name, span) on a name with one pending timer re-arms it in place; it must look
+        // exactly like POE's remove-then-add: a new alarm ID, the new due time and arguments, and
+        // a place after every timer already due at that time.
+        int oldId = 0;
+        Fake.Create(0, b => b
+            .On("_start", c =>
+            {
+                oldId = c.Kernel.DelaySet("a", TimeSpan.FromSeconds(5), "first");
+                c.Kernel.DelayAdd("b", TimeSpan.FromSeconds(2), "b");
+                c.Kernel.Delay("a", TimeSpan.FromSeconds(2), "rearmed");
+                Log.Add(c.Kernel.AlarmRemove(oldId) is null ? "old id gone" : "old id still there");
+                Log.Add($"{c.Kernel.AlarmRemoveAll().Count} pending");
+                oldId = c.Kernel.DelaySet("a", TimeSpan.FromSeconds(5), "first");
+                c.Kernel.DelayAdd("b", TimeSpan.FromSeconds(2), "b");
+                c.Kernel.Delay("a", TimeSpan.FromSeconds(2), "rearmed");
+            })
+            .On("a", c => Log.Add($"a {c.Arg<string>(0)}@{Fake.Time.Elapsed.TotalSeconds}"))
+            .On("b", c => Log.Add($"b@{Fake.Time.Elapsed.TotalSeconds}")));
+        Fake.Run();
+        Assert.That(Log, Is.EqualTo(new[] { "old id gone", "2 pending", "b@2", "a rearmed@2" }));
+    }
+
+    [Test]
     public void AlarmAndDelayReplaceEveryTimerOfThatNameAndAloneClearThem()
     {
         Fake.Create(0, b => b
