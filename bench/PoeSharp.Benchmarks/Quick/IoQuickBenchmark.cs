@@ -242,37 +242,7 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
     {
         using var kernel = new Kernel();
         var server = new EchoHeap();
-        kernel.Create(server, s => s
-            .On("_start", c =>
-            {
-                c.Kernel.AliasSet("server");
-                c.Heap.Listener = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
-                {
-                    BindAddress = "127.0.0.1", Reuse = true, SuccessEvent = "accepted", FailureEvent = "failed",
-                });
-            })
-            .On("accepted", c =>
-            {
-                var wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
-                {
-                    Handle = c.Arg<FileDescriptor>(0), Filter = new LineFilter(), InputEvent = "input", ErrorEvent = "error",
-                });
-                c.Heap.Clients[wheel.Id] = wheel;
-            })
-            // A statement body: an expression lambda would return Put's bool, boxed per line.
-            .On("input", c => { c.Heap.Clients[c.Arg<int>(1)].Put(c[0]!); })
-            .On("error", c =>
-            {
-                if (c.Heap.Clients.Remove(c.Arg<int>(3), out var wheel)) wheel.Dispose();
-            })
-            .On("failed", c => throw new InvalidOperationException($"server {c[0]} failed: {c[2]}"))
-            .On("shutdown", c =>
-            {
-                c.Heap.Listener!.Dispose();
-                foreach (var wheel in c.Heap.Clients.Values) wheel.Dispose();
-                c.Heap.Clients.Clear();
-                c.Kernel.AliasRemove("server");
-            }));
+        CreateEchoServer(kernel, server);
 
         var client = new PairClientHeap { Mode = mode, Port = server.Listener!.BoundPort, Duration = duration };
         kernel.Create(client, s => s
@@ -402,14 +372,11 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
         return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
     }
 
-    /// <summary>Runs the PoeSharp echo server on this thread while <paramref name="client"/> runs on another.</summary>
-    private static double WithPoeSharpServer(Func<int, double> client) => WithPoeSharpServer(client, out _);
-
-    /// <summary>As above; <paramref name="serverCpu"/> is the CPU time the server's thread used.</summary>
-    private static double WithPoeSharpServer(Func<int, double> client, out TimeSpan serverCpu)
-    {
-        using var kernel = new Kernel();
-        var heap = new EchoHeap();
+    /// <summary>
+    /// The Line-filter echo server session (alias "server"; post it "shutdown" to end it): one
+    /// listening SocketFactoryWheel on 127.0.0.1 and one ReadWriteWheel per connection.
+    /// </summary>
+    private static void CreateEchoServer(Kernel kernel, EchoHeap heap) =>
         kernel.Create(heap, s => s
             .On("_start", c =>
             {
@@ -441,6 +408,16 @@ public sealed class IoQuickBenchmark : IQuickBenchmark
                 c.Heap.Clients.Clear();
                 c.Kernel.AliasRemove("server");
             }));
+
+    /// <summary>Runs the PoeSharp echo server on this thread while <paramref name="client"/> runs on another.</summary>
+    private static double WithPoeSharpServer(Func<int, double> client) => WithPoeSharpServer(client, out _);
+
+    /// <summary>As above; <paramref name="serverCpu"/> is the CPU time the server's thread used.</summary>
+    private static double WithPoeSharpServer(Func<int, double> client, out TimeSpan serverCpu)
+    {
+        using var kernel = new Kernel();
+        var heap = new EchoHeap();
+        CreateEchoServer(kernel, heap);
         int port = heap.Listener!.BoundPort;
         double result = 0;
         Exception? failure = null;
