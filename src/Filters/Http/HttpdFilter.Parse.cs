@@ -568,8 +568,15 @@ public sealed partial class HttpdFilter
         return true;
     }
 
-    private bool ParseChunkLine(ReadOnlySpan<byte> input, ref RejectionReason reason, ref string? detail)
+    /// <summary>
+    /// The chunk-size line starting at <c>_fieldLineStart</c>, without its CRLF, and the index of
+    /// its LF; <paramref name="lineEnd"/> is -1 while the line is still incomplete. False on a
+    /// line that is too long or does not end with CRLF.
+    /// </summary>
+    private bool TakeChunkLine(ReadOnlySpan<byte> input, out ReadOnlySpan<byte> line, out int lineEnd, ref RejectionReason reason, ref string? detail)
     {
+        line = default;
+        lineEnd = -1;
         int lf = input[_fieldScan..].IndexOf((byte)'\n');
         if (lf < 0)
         {
@@ -578,13 +585,20 @@ public sealed partial class HttpdFilter
                 return Fail(RejectionReason.InvalidChunk, $"A chunk-size line is longer than {_limits.MaxChunkLineLength} bytes.", ref reason, ref detail);
             return true;
         }
-        int lineEnd = _fieldScan + lf;
-        ReadOnlySpan<byte> line = input[_fieldLineStart..lineEnd];
+        lineEnd = _fieldScan + lf;
+        line = input[_fieldLineStart..lineEnd];
         if (line.Length > _limits.MaxChunkLineLength)
             return Fail(RejectionReason.InvalidChunk, $"A chunk-size line is longer than {_limits.MaxChunkLineLength} bytes.", ref reason, ref detail);
         if (line.IsEmpty || line[^1] != '\r')
             return Fail(RejectionReason.InvalidChunk, "A chunk-size line must end with CRLF.", ref reason, ref detail);
         line = line[..^1];
+        return true;
+    }
+
+    private bool ParseChunkLine(ReadOnlySpan<byte> input, ref RejectionReason reason, ref string? detail)
+    {
+        if (!TakeChunkLine(input, out ReadOnlySpan<byte> line, out int lineEnd, ref reason, ref detail)) return false;
+        if (lineEnd < 0) return true;
 
         if (!ParseChunkSize(line, out long size, ref reason, ref detail)) return false;
         if (_chunkTotal + size > _limits.MaxContentLength)

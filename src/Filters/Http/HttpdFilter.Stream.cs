@@ -182,21 +182,9 @@ public sealed partial class HttpdFilter
 
     private bool ParseStreamChunkLine(ReadOnlySpan<byte> input, ref int pos, ref RejectionReason reason, ref string? detail)
     {
-        int lf = input[_fieldScan..].IndexOf((byte)'\n');
-        if (lf < 0)
-        {
-            _fieldScan = input.Length;
-            if (input.Length - _fieldLineStart > _limits.MaxChunkLineLength)
-                return Fail(RejectionReason.InvalidChunk, $"A chunk-size line is longer than {_limits.MaxChunkLineLength} bytes.", ref reason, ref detail);
-            return true;
-        }
-        int lineEnd = _fieldScan + lf;
-        ReadOnlySpan<byte> line = input[_fieldLineStart..lineEnd];
-        if (line.Length > _limits.MaxChunkLineLength)
-            return Fail(RejectionReason.InvalidChunk, $"A chunk-size line is longer than {_limits.MaxChunkLineLength} bytes.", ref reason, ref detail);
-        if (line.IsEmpty || line[^1] != '\r')
-            return Fail(RejectionReason.InvalidChunk, "A chunk-size line must end with CRLF.", ref reason, ref detail);
-        if (!ParseChunkSize(line[..^1], out long size, ref reason, ref detail)) return false;
+        if (!TakeChunkLine(input, out ReadOnlySpan<byte> line, out int lineEnd, ref reason, ref detail)) return false;
+        if (lineEnd < 0) return true;
+        if (!ParseChunkSize(line, out long size, ref reason, ref detail)) return false;
         if (size > _limits.MaxStreamedContentLength - _chunkTotal)
             return Fail(RejectionReason.ContentTooLarge, $"The body is larger than {_limits.MaxStreamedContentLength} bytes.", ref reason, ref detail);
 
