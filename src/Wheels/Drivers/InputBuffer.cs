@@ -118,6 +118,44 @@ internal sealed class InputBuffer
         return status;
     }
 
+    /// <summary>True while <see cref="Decode"/> runs (a handler it calls may re-enter the reader).</summary>
+    internal bool IsDecoding { get; private set; }
+
+    /// <summary>
+    /// Hands every complete record to <paramref name="sink"/>, one filter call each, until the
+    /// bytes run out, the filter needs more, or the sink takes no more records; a filter error
+    /// ends it with <see cref="IRecordSink.DecodeFailed"/>. A call from inside a delivery returns
+    /// at once: the running loop goes on, with the new filter if the handler switched it.
+    /// <paramref name="what"/> names the bytes ("input", "output") in the error message.
+    /// </summary>
+    internal void Decode(IRecordSink sink, string what)
+    {
+        if (IsDecoding) return;
+        IsDecoding = true;
+        try
+        {
+            while (Count > 0 && sink.RecordEvent is { } ev)
+            {
+                IFilter filter = sink.DecodeFilter;
+                var status = TryGet(filter, out var record, out int consumed);
+                if (status == DecodeStatus.NeedMoreData) break;
+                if (status == DecodeStatus.Error)
+                {
+                    sink.DecodeFailed(record is FilterError fe ? fe.ToString() : $"{filter.Name}: the {what} breaks the filter's framing");
+                    break;
+                }
+                sink.Deliver(ev, record);
+                if (consumed == 0) break; // a record from no bytes would repeat forever
+            }
+        }
+        finally
+        {
+            IsDecoding = false;
+            // Idle readers hold no buffer.
+            Release(force: sink.ReleaseAll);
+        }
+    }
+
     /// <summary>
     /// Hands the pending bytes over to <paramref name="next"/> (POE's set_filter): the old filter
     /// is reset, since it may remember a scan offset into bytes it no longer sees. Returns false

@@ -49,7 +49,7 @@ namespace PoeSharp.Wheels;
 ///     .On("failed", c => c.Heap.Tail!.Dispose()));
 /// </code>
 /// </example>
-public sealed class FollowTailWheel : Wheel, IReadyHandler
+public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
 {
     /// <summary>The most blocks one poll reads before letting other events run (then it polls again at once).</summary>
     public const int MaxReadsPerPoll = 16;
@@ -69,7 +69,6 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler
     private bool _watching;   // a read watcher (pipes and the like)
     private bool _rotated;    // the name means a new file: finish the old one, then switch
     private bool _stopped;    // an error ended following
-    private bool _decoding;
 
     /// <summary>Opens (or waits for) the file in the active session and starts following it.</summary>
     /// <exception cref="ArgumentException">An option is invalid, the handle is closed, or the file is a directory.</exception>
@@ -204,7 +203,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler
         StopWatching();
         CloseHandle();
         // Inside InputEvent the decode loop still reads the buffer; it releases it when done.
-        if (!_decoding) _input.Release(force: true);
+        if (!_input.IsDecoding) _input.Release(force: true);
     }
 
     /// <summary>Opens a name: a FIFO read-write, so that it never reads end of file (POE does the same).</summary>
@@ -363,32 +362,17 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler
     }
 
     /// <summary>Hands every complete record in the buffer to InputEvent (as <see cref="ReadWriteWheel"/>: records already read still arrive if a handler disposes the wheel).</summary>
-    private void Decode()
-    {
-        if (_decoding) return;
-        _decoding = true;
-        try
-        {
-            while (_input.Count > 0 && !_stopped)
-            {
-                var status = _input.TryGet(_filter, out var record, out int consumed);
-                if (status == DecodeStatus.NeedMoreData) break;
-                if (status == DecodeStatus.Error)
-                {
-                    string message = record is FilterError fe ? fe.ToString() : $"{_filter.Name}: the input breaks the filter's framing";
-                    Stop("decode", new OsError(Errno.EBADMSG), message);
-                    break;
-                }
-                Kernel.Call(Owner, _inputEvent, record, BoxedId);
-                if (consumed == 0) break; // a record from no bytes would repeat forever
-            }
-        }
-        finally
-        {
-            _decoding = false;
-            _input.Release(force: IsDisposed);
-        }
-    }
+    private void Decode() => _input.Decode(this, "input");
+
+    string? IRecordSink.RecordEvent => _stopped ? null : _inputEvent;
+
+    IFilter IRecordSink.DecodeFilter => _filter;
+
+    void IRecordSink.Deliver(string ev, object? record) => Kernel.Call(Owner, ev, record, BoxedId);
+
+    void IRecordSink.DecodeFailed(string message) => Stop("decode", new OsError(Errno.EBADMSG), message);
+
+    bool IRecordSink.ReleaseAll => IsDisposed;
 
     private void DiscardPending()
     {

@@ -34,7 +34,7 @@ namespace PoeSharp.Wheels;
 /// leaves at least HighMark octets, once per high-water episode, even when Put already reported
 /// the state (1.370 then never emits it).</para>
 /// </remarks>
-public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter
+public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRecordSink
 {
     private readonly FileDescriptor _inHandle;
     private readonly FileDescriptor _outHandle;
@@ -53,7 +53,6 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter
     private int? _highMark;
     private int? _lowMark;
 
-    private bool _decoding;
     private bool _writeDeferred;  // queued in WriteBatch: written at the end of the current readiness callback
 
     private bool _readWatched;
@@ -292,7 +291,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(filter);
         if (!InputBuffer.SwitchFilter(ref _inFilter, filter)) return;
-        if (!_decoding && _input.Count > 0 && _inputEvent is not null && !_readFinished) Decode();
+        if (!_input.IsDecoding && _input.Count > 0 && _inputEvent is not null && !_readFinished) Decode();
     }
 
     /// <summary>Replaces the output filter; data already queued is not re-encoded (POE's set_output_filter).</summary>
@@ -380,7 +379,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter
         _output.Clear();
         if (Owner.State != SessionState.Stopped) Kernel.RefcountDecrement(Owner, LivenessTag);
         // Inside InputEvent the decode loop still reads the buffer; it releases it when done.
-        if (!_decoding) _input.Release(force: true);
+        if (!_input.IsDecoding) _input.Release(force: true);
         if (_ownsHandles)
         {
             _inHandle.Dispose();
@@ -440,33 +439,17 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter
     }
 
     /// <summary>Hands every complete record in the buffer to InputEvent, one filter call each.</summary>
-    private void Decode()
-    {
-        if (_decoding) return; // a filter switch inside InputEvent: the running loop picks up the new filter
-        _decoding = true;
-        try
-        {
-            while (_input.Count > 0 && _inputEvent is { } inputEvent && !_readFinished)
-            {
-                var status = _input.TryGet(_inFilter, out var record, out int consumed);
-                if (status == DecodeStatus.NeedMoreData) break;
-                if (status == DecodeStatus.Error)
-                {
-                    string message = record is FilterError fe ? fe.ToString() : $"{_inFilter.Name}: the input breaks the filter's framing";
-                    FinishReading("decode", Errno.EBADMSG, message);
-                    break;
-                }
-                Kernel.Call(Owner, inputEvent, record, BoxedId);
-                if (consumed == 0) break; // a record from no bytes would repeat forever
-            }
-        }
-        finally
-        {
-            _decoding = false;
-            // Idle connections hold no buffer.
-            _input.Release(force: IsDisposed);
-        }
-    }
+    private void Decode() => _input.Decode(this, "input");
+
+    string? IRecordSink.RecordEvent => _readFinished ? null : _inputEvent;
+
+    IFilter IRecordSink.DecodeFilter => _inFilter;
+
+    void IRecordSink.Deliver(string ev, object? record) => Kernel.Call(Owner, ev, record, BoxedId);
+
+    void IRecordSink.DecodeFailed(string message) => FinishReading("decode", Errno.EBADMSG, message);
+
+    bool IRecordSink.ReleaseAll => IsDisposed;
 
     private void FinishReading(string operation, int errno, string message)
     {

@@ -11,13 +11,12 @@ namespace PoeSharp.Wheels;
 /// calls its event. At end of file or on an error it stops, closes its descriptor and tells the
 /// wheel. The buffer is rented only while bytes wait for the filter.
 /// </summary>
-internal sealed class RunOutputPipe
+internal sealed class RunOutputPipe : IRecordSink
 {
     private readonly RunWheel _wheel;
     private readonly InputBuffer _input;
     private FileDescriptor? _handle;
     private IFilter _filter;
-    private bool _decoding;
     private bool _watched;
     private bool _watchPaused;
     private bool _userPaused;
@@ -74,14 +73,14 @@ internal sealed class RunOutputPipe
     internal void EventChanged()
     {
         UpdateWatch();
-        if (_wheel.EventFor(this) is not null && _input.Count > 0 && !_decoding) Decode();
+        if (_wheel.EventFor(this) is not null && _input.Count > 0 && !_input.IsDecoding) Decode();
     }
 
     /// <summary>Swaps the filter; bytes not yet consumed go to the new one at once (POE's set_stdout_filter).</summary>
     internal void SetFilter(IFilter filter)
     {
         if (!InputBuffer.SwitchFilter(ref _filter, filter)) return;
-        if (!_decoding && _input.Count > 0) Decode();
+        if (!_input.IsDecoding && _input.Count > 0) Decode();
     }
 
     /// <summary>One readiness: one read, then every complete record.</summary>
@@ -112,7 +111,7 @@ internal sealed class RunOutputPipe
         }
         _handle?.Dispose();
         _handle = null;
-        if (!_decoding) _input.Release(force: true);
+        if (!_input.IsDecoding) _input.Release(force: true);
     }
 
     private void UpdateWatch()
@@ -136,30 +135,15 @@ internal sealed class RunOutputPipe
     /// Hands every complete record to the wheel. Records already read are still delivered when the
     /// wheel is disposed by one of them (POE does the same); a decode error finishes the pipe.
     /// </summary>
-    private void Decode()
-    {
-        if (_decoding) return;
-        _decoding = true;
-        try
-        {
-            while (_input.Count > 0 && _wheel.EventFor(this) is { } ev)
-            {
-                var status = _input.TryGet(_filter, out var record, out int consumed);
-                if (status == DecodeStatus.NeedMoreData) break;
-                if (status == DecodeStatus.Error)
-                {
-                    string message = record is FilterError fe ? fe.ToString() : $"{Filter.Name}: the output breaks the filter's framing";
-                    Finish("decode", Errno.EBADMSG, message);
-                    break;
-                }
-                _wheel.Deliver(ev, record);
-                if (consumed == 0) break;   // a record from no bytes would repeat forever
-            }
-        }
-        finally
-        {
-            _decoding = false;
-            _input.Release(force: Finished);
-        }
-    }
+    private void Decode() => _input.Decode(this, "output");
+
+    string? IRecordSink.RecordEvent => _wheel.EventFor(this);
+
+    IFilter IRecordSink.DecodeFilter => _filter;
+
+    void IRecordSink.Deliver(string ev, object? record) => _wheel.Deliver(ev, record);
+
+    void IRecordSink.DecodeFailed(string message) => Finish("decode", Errno.EBADMSG, message);
+
+    bool IRecordSink.ReleaseAll => Finished;
 }
