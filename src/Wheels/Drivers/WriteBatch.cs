@@ -37,6 +37,25 @@ internal static class WriteBatch
     }
 
     /// <summary>
+    /// Runs a wheel's readiness callback <paramref name="body"/> as one batch: output put by the
+    /// handlers it calls is written at its end, or handed to the write watchers if it throws.
+    /// </summary>
+    internal static void Run<TState>(Session owner, TState state, Action<TState> body)
+    {
+        Enter(owner);
+        try
+        {
+            body(state);
+        }
+        catch
+        {
+            Abort();
+            throw;
+        }
+        Exit();
+    }
+
+    /// <summary>
     /// Queues <paramref name="writer"/> (owned by <paramref name="owner"/>) for the end of the
     /// current callback. False outside a callback of that session: use the write watcher.
     /// </summary>

@@ -336,17 +336,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRec
         if (mode != IoMode.Read) return;
         // Replies put by InputEvent go out at the end of this read, before the next poll: this
         // saves the write watcher's resume, wait and pause (three system calls) per request/response.
-        WriteBatch.Enter(Owner);
-        try
-        {
-            OnReadable();
-        }
-        catch
-        {
-            WriteBatch.Abort();
-            throw;
-        }
-        WriteBatch.Exit();
+        WriteBatch.Run(Owner, this, static wheel => wheel.OnReadable());
     }
 
     /// <inheritdoc />

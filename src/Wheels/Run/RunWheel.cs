@@ -358,18 +358,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
         {
             // Output of the child that a handler passes on to a ReadWrite wheel of this session
             // is written at the end of this callback (see WriteBatch).
-            WriteBatch.Enter(Owner);
-            try
-            {
-                if (_stdout is { Finished: false } o && fd == o.Fd) o.OnReadable();
-                else if (_stderr is { Finished: false } e && fd == e.Fd) e.OnReadable();
-            }
-            catch
-            {
-                WriteBatch.Abort();
-                throw;
-            }
-            WriteBatch.Exit();
+            WriteBatch.Run(Owner, (Wheel: this, Fd: fd), static s => s.Wheel.ReadOutput(s.Fd));
         }
     }
 
@@ -385,6 +374,13 @@ public sealed class RunWheel : Wheel, IReadyHandler
             FileInterop.Close(_pidFd);
             _pidFd = -1;
         }
+    }
+
+    /// <summary>Reads the output pipe that <paramref name="fd"/> belongs to, if it is still open.</summary>
+    private void ReadOutput(int fd)
+    {
+        if (_stdout is { Finished: false } o && fd == o.Fd) o.OnReadable();
+        else if (_stderr is { Finished: false } e && fd == e.Fd) e.OnReadable();
     }
 
     /// <summary>The event of <paramref name="pipe"/> now (names may change between records).</summary>

@@ -141,18 +141,13 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler, IAcceptSink
         if (IsDisposed) return;
         // What SuccessEvent puts on a new connection (a greeting, a request) is written at the end
         // of this callback, without a write watcher (see WriteBatch).
-        WriteBatch.Enter(Owner);
-        try
-        {
-            if (_mode == Mode.Listening && mode == IoMode.Read) _acceptor!.AcceptSome();
-            else if (_mode == Mode.Connecting && mode == IoMode.Write) FinishConnect(fd);
-        }
-        catch
-        {
-            WriteBatch.Abort();
-            throw;
-        }
-        WriteBatch.Exit();
+        WriteBatch.Run(Owner, (Wheel: this, Fd: fd, Mode: mode), static s => s.Wheel.Ready(s.Fd, s.Mode));
+    }
+
+    private void Ready(int fd, IoMode mode)
+    {
+        if (_mode == Mode.Listening && mode == IoMode.Read) _acceptor!.AcceptSome();
+        else if (_mode == Mode.Connecting && mode == IoMode.Write) FinishConnect(fd);
     }
 
     /// <inheritdoc />
