@@ -86,13 +86,7 @@ public sealed partial class HttpdFilter
 
         if (rejected)
         {
-            var error = new HttpErrorResponse(reason, detail ?? reason.ToString()) { Request = _request };
-            LastError = new FilterError(Name, $"{error.StatusCode} {reason}: {error.Detail}");
-            record = error;
-            consumed = input.Length;
-            ResetRequest();
-            _state = State.Closed;
-            return DecodeStatus.Record;
+            return Rejected(reason, detail, input.Length, out record, out consumed);
         }
         if (end < 0) return DecodeStatus.NeedMoreData;
         if (_state == State.StreamHead) return EmitStreamHead(end, out record, out consumed);
@@ -621,6 +615,21 @@ public sealed partial class HttpdFilter
             _state = State.ChunkData;
         }
         return true;
+    }
+
+    /// <summary>
+    /// The error record for a rejected request (also kept as <c>LastError</c>); it consumes all of
+    /// <paramref name="inputLength"/>, and the filter is closed: nothing after it is read.
+    /// </summary>
+    private DecodeStatus Rejected(RejectionReason reason, string? detail, int inputLength, out HttpMessage? record, out int consumed)
+    {
+        var error = new HttpErrorResponse(reason, detail ?? reason.ToString()) { Request = _request };
+        LastError = new FilterError(Name, $"{error.StatusCode} {reason}: {error.Detail}");
+        record = error;
+        consumed = inputLength;
+        ResetRequest();
+        _state = State.Closed;
+        return DecodeStatus.Record;
     }
 
     /// <summary>chunk-size [ chunk-ext ] of a chunk-size line without its CRLF; the size is below 2^60.</summary>

@@ -129,13 +129,7 @@ public sealed partial class HttpdFilter
                 _state = State.StreamFailed;
                 return DecodeStatus.Record;
             }
-            var error = new HttpErrorResponse(reason, detail ?? reason.ToString()) { Request = _request };
-            LastError = new FilterError(Name, $"{error.StatusCode} {reason}: {error.Detail}");
-            record = error;
-            consumed = input.Length;
-            ResetRequest();
-            _state = State.Closed;
-            return DecodeStatus.Record;
+            return Rejected(reason, detail, input.Length, out record, out consumed);
         }
 
         if (final)
