@@ -58,6 +58,8 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private readonly IKernelObserver? _observer;
     private readonly bool _traceAll;
     private readonly double _ticksPerSecond;
+    private readonly long _frequency;       // the TimeProvider's timestamp ticks per second
+    private readonly long _ticksPerSpanTick; // timestamp ticks per TimeSpan tick when a whole number (100 on Linux), else 0
 
     private IProcessHost? _host;
     private bool _ownsHost;
@@ -108,12 +110,16 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         _observer = _options.Observer;
         _traceAll = _options.Trace;
         _ticksPerSecond = time.TimestampFrequency;
+        _frequency = time.TimestampFrequency;
+        _ticksPerSpanTick = _frequency % TimeSpan.TicksPerSecond == 0 ? _frequency / TimeSpan.TicksPerSecond : 0;
         _ownerThread = Environment.CurrentManagedThreadId;
         _kernelSession = new KernelSession(this);
         _active = _kernelSession;
         _pid = Environment.ProcessId;
         _host = _options.ProcessHost;
         _now = time.GetTimestamp();
+        _wallEpoch = time.GetUtcNow();
+        _monoEpoch = _now;
         _loop.Attach(this);
         // Signals are blocked process-wide (the bootstrap, or a forked child): unless somebody reads
         // them from the host's signalfd they stay pending for ever and Ctrl-C does nothing. The host
@@ -455,11 +461,34 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         if (_pending is null || replace) _pending = info;
     }
 
-    private TimeSpan TicksToSpan(long ticks) => TimeSpan.FromSeconds(ticks / _ticksPerSecond);
+    // Integer conversions, rounded to the nearest tick: a TimeSpan converted to timestamp ticks and
+    // back comes out unchanged whenever the timestamp clock is at least as fine as TimeSpan ticks
+    // (1 GHz on Linux), which keeps wall-clock alarm times exact (see WallToMono).
+    private TimeSpan TicksToSpan(long ticks)
+    {
+        long k = _ticksPerSpanTick;
+        if (k != 0)
+        {
+            long q = ticks / k, r = ticks % k;
+            return TimeSpan.FromTicks(Math.Abs(r) * 2 >= k ? q + Math.Sign(ticks) : q);
+        }
+        return TimeSpan.FromTicks(Clamp(RoundDiv((Int128)ticks * TimeSpan.TicksPerSecond, _frequency), long.MinValue, long.MaxValue));
+    }
 
     private long SpanToTicks(TimeSpan span)
     {
-        double t = span.TotalSeconds * _ticksPerSecond;
-        return t >= long.MaxValue / 4 ? long.MaxValue / 4 : t <= long.MinValue / 4 ? long.MinValue / 4 : (long)t;
+        const long Limit = long.MaxValue / 4;
+        long k = _ticksPerSpanTick;
+        if (k != 0 && span.Ticks <= Limit / k && span.Ticks >= -Limit / k) return span.Ticks * k;
+        return Clamp(RoundDiv((Int128)span.Ticks * _frequency, TimeSpan.TicksPerSecond), -Limit, Limit);
     }
+
+    private static Int128 RoundDiv(Int128 n, long d)
+    {
+        Int128 q = Int128.DivRem(n, d).Quotient, r = n - q * d;
+        if (Int128.Abs(r) * 2 >= d) q += Int128.Sign(n);
+        return q;
+    }
+
+    private static long Clamp(Int128 v, long min, long max) => v < min ? min : v > max ? max : (long)v;
 }
