@@ -75,6 +75,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private bool _zombieArmed;
     private bool _disposed;
     private bool _running;
+    private long _runDeadline = long.MaxValue;   // Run(TimeSpan)'s limit on the monotonic clock
     private int _inboxCount;         // posts waiting in _inbox (written by other threads)
 
     /// <summary>
@@ -181,7 +182,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         _running = true;
         try
         {
-            while (_sessions.Count > 0 && !_stopRequested && _pending is null)
+            while (_sessions.Count > 0 && !_stopRequested && _pending is null && _now < _runDeadline)
                 Timeslice();
         }
         finally
@@ -190,6 +191,39 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
             _running = false;
         }
         ThrowPending();
+    }
+
+    /// <summary>
+    /// <see cref="Run()"/> with a limit, for tests and tools: when <paramref name="timeout"/> has passed on
+    /// the kernel's clock and sessions are still alive, throws a <see cref="KernelTimeoutException"/>
+    /// that names each of them and what keeps it alive (<see cref="GetLiveness"/>), so a hang fails
+    /// instead of stalling. The sessions are left as they are: call <see cref="Stop"/> to end them, or
+    /// run again. The limit is checked between timeslices and bounds the wait for I/O; it cannot
+    /// interrupt a handler that never returns (no thread or runtime timer is involved, so it is
+    /// safe in a process that forks).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    /// <exception cref="KernelTimeoutException">Sessions are still alive when the time is up.</exception>
+    public void Run(TimeSpan timeout)
+    {
+        CheckThread();
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        if (_running)
+            throw new InvalidOperationException("Run() is already running on this kernel; a handler must not call Run() or RunOneTimeslice().");
+        long deadline = Now() + SpanToTicks(timeout);
+        _runDeadline = deadline;
+        try
+        {
+            Run();
+        }
+        finally
+        {
+            _runDeadline = long.MaxValue;
+        }
+        if (_sessions.Count == 0 || _now < deadline) return;   // finished, or Stop() was called
+        var alive = new List<LivenessReport>(_sessions.Count);
+        foreach (var s in Sessions) alive.Add(GetLiveness(s)!);
+        throw new KernelTimeoutException(timeout, alive);
     }
 
     /// <summary>Runs one timeslice. Returns false (after finishing) when no session remains.</summary>
@@ -214,7 +248,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
 
     /// <summary>
     /// POE's <c>stop()</c>: stops every session now, deepest first, dispatching <c>_stop</c> and
-    /// <c>_child(lose)</c> (POE's code and tests, not its POD); clears the queue; <see cref="Run"/>
+    /// <c>_child(lose)</c> (POE's code and tests, not its POD); clears the queue; <see cref="Run()"/>
     /// then returns. New sessions may be created and run afterwards.
     /// </summary>
     public void Stop()
@@ -256,9 +290,14 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         bool inbox = Volatile.Read(ref _inboxCount) > 0;
         TimeSpan timeout;
         if (inbox) timeout = TimeSpan.Zero;
-        else if (_queue.NextDue() is long due)
-            timeout = due <= now ? TimeSpan.Zero : TicksToSpan(Math.Min(due - now, (long)(3600 * _ticksPerSecond)));
-        else timeout = Timeout.InfiniteTimeSpan;
+        else
+        {
+            // Wait for the next due item, but not past Run(TimeSpan)'s deadline (long.MaxValue: none).
+            long until = _queue.NextDue() is long due ? Math.Min(due, _runDeadline) : _runDeadline;
+            timeout = until == long.MaxValue ? Timeout.InfiniteTimeSpan
+                : until <= now ? TimeSpan.Zero
+                : TicksToSpan(Math.Min(until - now, (long)(3600 * _ticksPerSecond)));
+        }
 
         // Nothing watched and something due: nothing to poll for (saves a system call and a
         // clock read per timeslice).
