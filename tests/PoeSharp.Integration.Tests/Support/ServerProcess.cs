@@ -55,6 +55,12 @@ internal sealed partial class ServerProcess : IDisposable
     {
         string dll = DllPath(example);
         if (!File.Exists(dll)) throw new FileNotFoundException($"Build {example} first; expected {dll}.");
+        return StartProgram(dll, environment, descriptorLimit, args);
+    }
+
+    /// <summary>Starts the program <paramref name="dll"/> (run with <c>dotnet</c>) in a session of its own.</summary>
+    public static ServerProcess StartProgram(string dll, (string Name, string Value)[] environment, int? descriptorLimit, string[] args)
+    {
         var psi = new ProcessStartInfo("setsid")
         {
             RedirectStandardError = true,
@@ -72,7 +78,7 @@ internal sealed partial class ServerProcess : IDisposable
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (string a in args) psi.ArgumentList.Add(a);
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start " + example);
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start " + dll);
         var server = new ServerProcess(process);
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server._stderr.Enqueue(e.Data); };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) server._stderr.Enqueue("stdout: " + e.Data); };
@@ -109,7 +115,7 @@ internal sealed partial class ServerProcess : IDisposable
     }
 
     [GeneratedRegex(@"has begun listening on port (\d+)")]
-    private static partial Regex ListeningLine();
+    internal static partial Regex ListeningLine();
 
     /// <summary>Waits for a stderr line matching <paramref name="pattern"/>; returns it.</summary>
     public string WaitForLine(Regex pattern, TimeSpan timeout, int skip = 0)
