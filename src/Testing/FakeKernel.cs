@@ -21,7 +21,7 @@ public sealed class FakeKernel : IDisposable
         var o = options ?? new KernelOptions();
         Kernel = new Kernel(Loop, Time, Processes, new KernelOptions
         {
-            Trace = o.Trace, TraceWriter = o.TraceWriter, WarningWriter = o.WarningWriter ?? TextWriter.Null,
+            Trace = o.Trace, TraceWriter = o.TraceWriter, WarningWriter = o.WarningWriter ?? TextWriter.Null, Logger = o.Logger,
             CatchExceptions = o.CatchExceptions, DefaultWarnings = o.DefaultWarnings, Observer = _recorder,
         });
     }
