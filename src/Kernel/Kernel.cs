@@ -124,14 +124,11 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private static KernelOptions WithHost(KernelOptions? options, IProcessHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var o = options ?? new KernelOptions();
-        return new KernelOptions
-        {
-            Trace = o.Trace, TraceWriter = o.TraceWriter, WarningWriter = o.WarningWriter,
-            CatchExceptions = o.CatchExceptions, DefaultWarnings = o.DefaultWarnings,
-            Observer = o.Observer, ProcessHost = host,
-        };
+        return (options ?? new KernelOptions()) with { ProcessHost = host };
     }
+
+    /// <summary>The settings this kernel runs with.</summary>
+    internal KernelOptions Options => _options;
 
     /// <summary>The kernel's ID: <c>host-hex(time)-hex(pid)-hex(seq)</c>; changes after <see cref="HasForked"/>.</summary>
     public string Id => _id ??= MakeId();   // built on first use: a forked child may never ask
