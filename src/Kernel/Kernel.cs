@@ -21,7 +21,7 @@ namespace PoeSharp;
 /// inbox is drained; every queue item due at the time sampled once here and queued before this
 /// step began is dispatched in (due, enqueue order); GC sweep. Events queued during the step run
 /// in the next timeslice, so I/O is never starved.</para>
-/// <para>Port decisions (docs/POE-DIFFERENCES.md), each pinned by a kernel test:</para>
+/// <para>Port decisions, numbered as in docs/POE-SEMANTICS.md §8 (docs/POE-DIFFERENCES.md has the table), each pinned by a kernel test:</para>
 /// <list type="bullet">
 /// <item>§8.1 kept: GC is swept after each batch of events and of I/O callbacks, not after each
 /// event; a session's creation-time check (POE's <c>_garbage_collect</c>) collects it at once.</item>
