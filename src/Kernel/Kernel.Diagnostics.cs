@@ -47,7 +47,7 @@ public sealed partial class Kernel
 
     /// <summary>
     /// Everything still held by the kernel: sessions, queued items, aliases, watchers, signal and
-    /// child watches. Empty after <see cref="Run"/> has returned normally; tests assert it in teardown.
+    /// child watches. Empty after <see cref="Run()"/> has returned normally; tests assert it in teardown.
     /// </summary>
     public IReadOnlyList<string> FindLeaks()
     {

@@ -9,7 +9,8 @@ public sealed partial class Kernel
     /// <summary>
     /// Creates a session (POE's <c>POE::Session-&gt;create</c>): its parent is the active session,
     /// <c>_start</c> runs synchronously with <paramref name="args"/> and SENDER = the parent, and its
-    /// return value reaches the parent's <c>_child("create", child, value)</c>. Without a
+    /// return value reaches the parent's <c>_child("create", child, value)</c>, unless the session
+    /// detached itself during <c>_start</c> (then the creator hears nothing of it, as in POE). Without a
     /// <c>_start</c> handler the session is discarded with a warning and null is returned.
     /// </summary>
     public Session? Create<THeap>(THeap heap, Action<SessionBuilder<THeap>> states, params object?[] args)
@@ -44,7 +45,9 @@ public sealed partial class Kernel
         session.InStart = true;
         var ret = DispatchCore(session, parent, KnownEvents.Start, args ?? [], _activeEvent, EventKind.Lifecycle, true, out _);
         session.InStart = false;
-        if (!parent.IsKernel && parent.State != SessionState.Stopped)
+        // POE tells the session's parent as it is after _start: a session that detached itself
+        // there belongs to the kernel, so its creator gets no "create" (it will never get a "lose").
+        if (!parent.IsKernel && parent.State != SessionState.Stopped && ReferenceEquals(session.Parent, parent))
             DispatchCore(parent, _kernelSession, KnownEvents.Child, [KnownEvents.ChildCreate, session, ret], null,
                          EventKind.Lifecycle, true, out _);
         return session;
@@ -72,7 +75,8 @@ public sealed partial class Kernel
 
     /// <summary>
     /// Detaches the active session from its parent: the parent gets <c>_child("lose", me, null)</c>
-    /// (not when called inside <c>_start</c>), then this session gets <c>_parent(old, kernel)</c>.
+    /// (not when called inside <c>_start</c>: then the creator gets neither "create" nor "lose"),
+    /// then this session gets <c>_parent(old, kernel)</c>.
     /// <see cref="KernelError.NotPermitted"/> if it is already a child of the kernel.
     /// </summary>
     public KernelError DetachMyself()

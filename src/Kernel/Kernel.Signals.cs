@@ -113,7 +113,7 @@ public sealed partial class Kernel
     /// A handler threw: the DIE signal goes to its session (synchronously, before anything else
     /// runs; POE queues it but nothing can observe the difference except ordering against events
     /// already due in the same batch, where PoeSharp's DIE comes first). Unhandled: every session
-    /// stops and <see cref="Run"/> rethrows the original exception with its stack.
+    /// stops and <see cref="Run()"/> rethrows the original exception with its stack.
     /// </summary>
     private void OnHandlerException(Exception ex, Session dest, Session sender, string ev, string? callerState)
     {

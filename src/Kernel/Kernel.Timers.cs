@@ -5,7 +5,8 @@ namespace PoeSharp;
 public sealed partial class Kernel
 {
     // Timers are owned by, and delivered to, the active session (SENDER = itself). Due times are
-    // kept in the TimeProvider's monotonic timestamps; wall-clock times are converted on entry.
+    // kept in the TimeProvider's monotonic timestamps; wall-clock times are converted on entry
+    // through a fixed offset (WallToMono), so they round-trip exactly.
 
     /// <summary>Removes all of the active session's timers named <paramref name="name"/> (POE's <c>alarm(NAME)</c>).</summary>
     public KernelError Alarm(string name)
@@ -203,7 +204,36 @@ public sealed partial class Kernel
         doomed.Clear();
     }
 
-    private long WallToMono(DateTimeOffset when) => Now() + SpanToTicks(when - _time.GetUtcNow());
+    // Wall-clock times map to monotonic ones through one offset, taken when the kernel is created
+    // (POE's static epoch): reading both clocks again for every conversion adds jitter, so alarms
+    // for the same DateTimeOffset would leave insertion order and returned times would not equal
+    // the ones set. The offset is taken again only when the wall clock has been stepped (by an
+    // administrator, NTP or a suspend) more than WallClockStepTolerance away from it, so an alarm
+    // set after such a step still fires at the wall-clock time asked for.
+    private static readonly TimeSpan WallClockStepTolerance = TimeSpan.FromSeconds(1);
 
-    private DateTimeOffset MonoToWall(long due) => _time.GetUtcNow() + TicksToSpan(due - Now());
+    private DateTimeOffset _wallEpoch;
+    private long _monoEpoch;
+
+    private long WallToMono(DateTimeOffset when)
+    {
+        FollowWallClockStep();
+        return _monoEpoch + SpanToTicks(when - _wallEpoch);
+    }
+
+    private DateTimeOffset MonoToWall(long due)
+    {
+        FollowWallClockStep();
+        var ticks = (Int128)_wallEpoch.UtcTicks + TicksToSpan(due - _monoEpoch).Ticks;
+        return new DateTimeOffset(Clamp(ticks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
+    }
+
+    private void FollowWallClockStep()
+    {
+        long mono = _time.GetTimestamp();
+        var wall = _time.GetUtcNow();
+        if ((wall - _wallEpoch - TicksToSpan(mono - _monoEpoch)).Duration() <= WallClockStepTolerance) return;
+        _wallEpoch = wall;
+        _monoEpoch = mono;
+    }
 }

@@ -58,6 +58,8 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private readonly IKernelObserver? _observer;
     private readonly bool _traceAll;
     private readonly double _ticksPerSecond;
+    private readonly long _frequency;       // the TimeProvider's timestamp ticks per second
+    private readonly long _ticksPerSpanTick; // timestamp ticks per TimeSpan tick when a whole number (100 on Linux), else 0
 
     private IProcessHost? _host;
     private bool _ownsHost;
@@ -73,6 +75,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private bool _zombieArmed;
     private bool _disposed;
     private bool _running;
+    private long _runDeadline = long.MaxValue;   // Run(TimeSpan)'s limit on the monotonic clock
     private int _inboxCount;         // posts waiting in _inbox (written by other threads)
 
     /// <summary>
@@ -108,12 +111,16 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         _observer = _options.Observer;
         _traceAll = _options.Trace;
         _ticksPerSecond = time.TimestampFrequency;
+        _frequency = time.TimestampFrequency;
+        _ticksPerSpanTick = _frequency % TimeSpan.TicksPerSecond == 0 ? _frequency / TimeSpan.TicksPerSecond : 0;
         _ownerThread = Environment.CurrentManagedThreadId;
         _kernelSession = new KernelSession(this);
         _active = _kernelSession;
         _pid = Environment.ProcessId;
         _host = _options.ProcessHost;
         _now = time.GetTimestamp();
+        _wallEpoch = time.GetUtcNow();
+        _monoEpoch = _now;
         _loop.Attach(this);
         // Signals are blocked process-wide (the bootstrap, or a forked child): unless somebody reads
         // them from the host's signalfd they stay pending for ever and Ctrl-C does nothing. The host
@@ -172,7 +179,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         _running = true;
         try
         {
-            while (_sessions.Count > 0 && !_stopRequested && _pending is null)
+            while (_sessions.Count > 0 && !_stopRequested && _pending is null && _now < _runDeadline)
                 Timeslice();
         }
         finally
@@ -181,6 +188,39 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
             _running = false;
         }
         ThrowPending();
+    }
+
+    /// <summary>
+    /// <see cref="Run()"/> with a limit, for tests and tools: when <paramref name="timeout"/> has passed on
+    /// the kernel's clock and sessions are still alive, throws a <see cref="KernelTimeoutException"/>
+    /// that names each of them and what keeps it alive (<see cref="GetLiveness"/>), so a hang fails
+    /// instead of stalling. The sessions are left as they are: call <see cref="Stop"/> to end them, or
+    /// run again. The limit is checked between timeslices and bounds the wait for I/O; it cannot
+    /// interrupt a handler that never returns (no thread or runtime timer is involved, so it is
+    /// safe in a process that forks).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    /// <exception cref="KernelTimeoutException">Sessions are still alive when the time is up.</exception>
+    public void Run(TimeSpan timeout)
+    {
+        CheckThread();
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        if (_running)
+            throw new InvalidOperationException("Run() is already running on this kernel; a handler must not call Run() or RunOneTimeslice().");
+        long deadline = Now() + SpanToTicks(timeout);
+        _runDeadline = deadline;
+        try
+        {
+            Run();
+        }
+        finally
+        {
+            _runDeadline = long.MaxValue;
+        }
+        if (_sessions.Count == 0 || _now < deadline) return;   // finished, or Stop() was called
+        var alive = new List<LivenessReport>(_sessions.Count);
+        foreach (var s in Sessions) alive.Add(GetLiveness(s)!);
+        throw new KernelTimeoutException(timeout, alive);
     }
 
     /// <summary>Runs one timeslice. Returns false (after finishing) when no session remains.</summary>
@@ -205,7 +245,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
 
     /// <summary>
     /// POE's <c>stop()</c>: stops every session now, deepest first, dispatching <c>_stop</c> and
-    /// <c>_child(lose)</c> (POE's code and tests, not its POD); clears the queue; <see cref="Run"/>
+    /// <c>_child(lose)</c> (POE's code and tests, not its POD); clears the queue; <see cref="Run()"/>
     /// then returns. New sessions may be created and run afterwards.
     /// </summary>
     public void Stop()
@@ -247,9 +287,14 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         bool inbox = Volatile.Read(ref _inboxCount) > 0;
         TimeSpan timeout;
         if (inbox) timeout = TimeSpan.Zero;
-        else if (_queue.NextDue() is long due)
-            timeout = due <= now ? TimeSpan.Zero : TicksToSpan(Math.Min(due - now, (long)(3600 * _ticksPerSecond)));
-        else timeout = Timeout.InfiniteTimeSpan;
+        else
+        {
+            // Wait for the next due item, but not past Run(TimeSpan)'s deadline (long.MaxValue: none).
+            long until = _queue.NextDue() is long due ? Math.Min(due, _runDeadline) : _runDeadline;
+            timeout = until == long.MaxValue ? Timeout.InfiniteTimeSpan
+                : until <= now ? TimeSpan.Zero
+                : TicksToSpan(Math.Min(until - now, (long)(3600 * _ticksPerSecond)));
+        }
 
         // Nothing watched and something due: nothing to poll for (saves a system call and a
         // clock read per timeslice).
@@ -452,11 +497,34 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         if (_pending is null || replace) _pending = info;
     }
 
-    private TimeSpan TicksToSpan(long ticks) => TimeSpan.FromSeconds(ticks / _ticksPerSecond);
+    // Integer conversions, rounded to the nearest tick: a TimeSpan converted to timestamp ticks and
+    // back comes out unchanged whenever the timestamp clock is at least as fine as TimeSpan ticks
+    // (1 GHz on Linux), which keeps wall-clock alarm times exact (see WallToMono).
+    private TimeSpan TicksToSpan(long ticks)
+    {
+        long k = _ticksPerSpanTick;
+        if (k != 0)
+        {
+            long q = ticks / k, r = ticks % k;
+            return TimeSpan.FromTicks(Math.Abs(r) * 2 >= k ? q + Math.Sign(ticks) : q);
+        }
+        return TimeSpan.FromTicks(Clamp(RoundDiv((Int128)ticks * TimeSpan.TicksPerSecond, _frequency), long.MinValue, long.MaxValue));
+    }
 
     private long SpanToTicks(TimeSpan span)
     {
-        double t = span.TotalSeconds * _ticksPerSecond;
-        return t >= long.MaxValue / 4 ? long.MaxValue / 4 : t <= long.MinValue / 4 ? long.MinValue / 4 : (long)t;
+        const long Limit = long.MaxValue / 4;
+        long k = _ticksPerSpanTick;
+        if (k != 0 && span.Ticks <= Limit / k && span.Ticks >= -Limit / k) return span.Ticks * k;
+        return Clamp(RoundDiv((Int128)span.Ticks * _frequency, TimeSpan.TicksPerSecond), -Limit, Limit);
     }
+
+    private static Int128 RoundDiv(Int128 n, long d)
+    {
+        Int128 q = Int128.DivRem(n, d).Quotient, r = n - q * d;
+        if (Int128.Abs(r) * 2 >= d) q += Int128.Sign(n);
+        return q;
+    }
+
+    private static long Clamp(Int128 v, long min, long max) => v < min ? min : v > max ? max : (long)v;
 }

@@ -107,7 +107,7 @@ public sealed class FakeKernel : IDisposable
     }
 
     /// <summary>
-    /// <see cref="PoeSharp.Kernel.Run"/> in virtual time: whenever the kernel would wait, the clock jumps
+    /// <see cref="PoeSharp.Kernel.Run()"/> in virtual time: whenever the kernel would wait, the clock jumps
     /// to the next due time. Throws instead of hanging if it would wait forever.
     /// </summary>
     public void Run()
@@ -123,6 +123,25 @@ public sealed class FakeKernel : IDisposable
         try
         {
             Kernel.Run();
+        }
+        finally
+        {
+            Loop.IdleWait = null;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PoeSharp.Kernel.Run(TimeSpan)"/> in virtual time: the clock jumps as in <see cref="Run()"/>,
+    /// and when <paramref name="timeout"/> of virtual time has passed with sessions still alive, a
+    /// <see cref="KernelTimeoutException"/> names them and what keeps each alive.
+    /// </summary>
+    public void Run(TimeSpan timeout)
+    {
+        // The deadline bounds every wait, so the loop never waits forever here.
+        Loop.IdleWait = Time.Advance;
+        try
+        {
+            Kernel.Run(timeout);
         }
         finally
         {
