@@ -2,8 +2,11 @@ using PoeSharp.Processes;
 
 namespace PoeSharp;
 
-/// <summary>Kernel settings. All default to POE's defaults.</summary>
-public sealed class KernelOptions
+/// <summary>
+/// Kernel settings. All default to POE's defaults. A record, so that a copy with one setting
+/// changed (<c>options with { ProcessHost = host }</c>) carries every other setting, new ones too.
+/// </summary>
+public sealed record KernelOptions
 {
     /// <summary>Log every dispatched event (POE's trace option, for all sessions) to <see cref="TraceWriter"/>.</summary>
     public bool Trace { get; init; }
