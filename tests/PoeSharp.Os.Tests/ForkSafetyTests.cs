@@ -56,6 +56,20 @@ public sealed class ForkSafetyTests
                                               .And.Contains("PoeSharp.Kernel.props"));
     }
 
+    [TestCase("package", false, "<PoeSharpForkSafe>true</PoeSharpForkSafe>", "import")]
+    [TestCase("import", false, "<PoeSharpForkSafe>true</PoeSharpForkSafe>", "NuGet")]
+    [TestCase("package", true, "DOTNET_", "<PoeSharpForkSafe>")]
+    [TestCase("import", true, "DOTNET_", "<PoeSharpForkSafe>")]
+    [TestCase(null, false, "import src/Kernel/build/PoeSharp.Kernel.props", "runtime")]
+    public void TheFixFitsHowTheProgramReferencesPoeSharp(string? source, bool applied, string says, string doesNotSay)
+    {
+        // A package user must not be told to import a file from a checkout they do not have, and
+        // a program that has the settings at build time must be pointed at what overrides them.
+        string fix = ForkSafety.HowToGetSettings(source, applied);
+        Assert.That(fix, Does.Contain(says));
+        Assert.That(fix, Does.Not.Contain(doesNotSay));
+    }
+
     [Test]
     public void ThrowIfNotReadyCarriesTheProblems()
     {

@@ -19,9 +19,6 @@ internal static class HttpChars
     /// <summary>Bytes allowed in a request-target: VCHAR only (RFC 3986 characters plus the lenient " | \ ^ ` { } that browsers send raw).</summary>
     public static readonly SearchValues<byte> Target = SearchValues.Create(Range(0x21, 0x7E).ToArray());
 
-    /// <summary>Host value characters: unreserved, sub-delims, pct-encoded, ':' and IP-literal brackets.</summary>
-    public static readonly SearchValues<byte> Host = SearchValues.Create(Bytes("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=%:[]"));
-
     /// <summary>qdtext plus the quoted-pair escape, for chunk extension values.</summary>
     public static readonly SearchValues<byte> QuotedText = SearchValues.Create(
         Range(0x20, 0x7E).Concat(Range(0x80, 0xFF)).Append((byte)'\t').Where(b => b != '"' && b != '\\').ToArray());

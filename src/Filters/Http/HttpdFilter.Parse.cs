@@ -262,6 +262,8 @@ public sealed partial class HttpdFilter
             }
             else if (!IsAbsoluteForm(targetBytes))
                 return Fail(RejectionReason.InvalidTarget, "The request target must be a path starting with '/' or an absolute URI.", ref reason, ref detail);
+            else if (!HttpAuthority.IsValidTargetAuthority(HttpAuthority.AuthorityOf(targetBytes)))
+                return FailAuthority(RejectionReason.InvalidTarget, "The request target's authority", HttpAuthority.AuthorityOf(targetBytes), ref reason, ref detail);
         }
 
         string target;
@@ -496,8 +498,8 @@ public sealed partial class HttpdFilter
         {
             if (++_hostCount > 1)
                 return Fail(RejectionReason.MultipleHost, "More than one Host field.", ref reason, ref detail);
-            if (value.ContainsAnyExcept(HttpChars.Host))
-                return Fail(RejectionReason.InvalidHost, "The Host value is not host[:port].", ref reason, ref detail);
+            if (!HttpAuthority.IsValidHost(value))
+                return FailAuthority(RejectionReason.InvalidHost, "The Host value", value, ref reason, ref detail);
         }
         return true;
     }
@@ -701,6 +703,16 @@ public sealed partial class HttpdFilter
             int n = s.IndexOfAnyExcept(HttpChars.Token);
             return n < 0 ? s.Length : n;
         }
+    }
+
+    /// <summary>A rejection for an authority that is not <c>uri-host [ ":" port ]</c>, naming userinfo when that is the fault.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool FailAuthority(RejectionReason why, string what, ReadOnlySpan<byte> authority, ref RejectionReason reason, ref string? detail)
+    {
+        string text = authority.Contains((byte)'@')
+            ? $"{what} has userinfo ('user@'), which HTTP does not allow."
+            : authority.IsEmpty || authority[0] == ':' ? $"{what} has no host." : $"{what} is not host[:port].";
+        return Fail(why, text, ref reason, ref detail);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

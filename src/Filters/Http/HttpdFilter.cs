@@ -14,6 +14,13 @@ namespace PoeSharp.Filters.Http;
 /// tokens are checked, bare CR, obs-fold and whitespace before the colon are rejected,
 /// Content-Length with Transfer-Encoding, differing Content-Lengths and a final coding other than
 /// chunked are rejected. Bare LF ends start and field lines (RFC 9112 §2.2 allows it) but not chunk lines.</para>
+/// <para>Host (RFC 9112 §3.2): an HTTP/1.1 request without it, or any request with two, is rejected;
+/// its value, and the authority of an absolute-form target, must be <c>uri-host [ ":" port ]</c>
+/// (RFC 3986 §3.2: a bracketed IPv6address or IPvFuture, an IPv4address or a reg-name; a port of
+/// digits, at most 65535; no userinfo). An empty Host is valid (the target URI has no authority), an
+/// empty host with a port is not, and an absolute-form target must name a host. With an
+/// absolute-form target the Host field is kept as sent and <see cref="HttpRequest.Uri"/> is the
+/// target, which RFC 9112 §3.2.2 makes authoritative.</para>
 /// <para>The caller owns the bytes. The filter remembers how far it scanned and never rescans;
 /// limits (<see cref="HttpdLimits"/>) are checked against what is presented, so the caller's buffer
 /// never holds more than <see cref="HttpdLimits.MaxBufferedBytes"/> for one request.</para>

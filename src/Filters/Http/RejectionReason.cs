@@ -5,7 +5,10 @@ public enum RejectionReason
 {
     /// <summary>The request line is not <c>method SP target SP HTTP/x.y</c> (400).</summary>
     InvalidRequestLine,
-    /// <summary>The request target is not origin-, absolute- or (for OPTIONS) asterisk-form (400).</summary>
+    /// <summary>
+    /// The request target is not origin-, absolute- or (for OPTIONS) asterisk-form, or an absolute-form
+    /// target's authority is not a non-empty <c>uri-host [ ":" port ]</c> without userinfo (400).
+    /// </summary>
     InvalidTarget,
     /// <summary>The protocol is not <c>HTTP/DIGIT.DIGIT</c> (400).</summary>
     InvalidVersion,
@@ -27,7 +30,11 @@ public enum RejectionReason
     MissingHost,
     /// <summary>More than one Host field (400).</summary>
     MultipleHost,
-    /// <summary>A Host value that is not <c>host[:port]</c> (400).</summary>
+    /// <summary>
+    /// A Host value that is not <c>uri-host [ ":" port ]</c> (RFC 9112 §3.2, RFC 3986 §3.2): bracketed
+    /// IPv6 or IPvFuture, IPv4 or reg-name, a port of at most 5 digits up to 65535, no userinfo.
+    /// An empty value is valid (the target URI has no authority); an empty host with a port is not (400).
+    /// </summary>
     InvalidHost,
     /// <summary>Content-Length is not a decimal number (400).</summary>
     InvalidContentLength,

@@ -13,9 +13,9 @@ namespace PoeSharp.Os;
 /// the signal-mask bootstrap, and a child-safe exit.
 /// </summary>
 /// <remarks>
-/// A program that forks sets <c>&lt;PoeSharpForkSafe&gt;true&lt;/PoeSharpForkSafe&gt;</c> and imports
-/// <c>PoeSharp.Kernel.props</c>: tiered compilation off, concurrent and server GC off, W^X off,
-/// all in runtimeconfig.json. Environment variables (<c>DOTNET_</c>/<c>COMPlus_</c>) override it,
+/// PoeSharp.Kernel.props (brought by the packages to every executable, or imported by path with
+/// <c>&lt;PoeSharpForkSafe&gt;true&lt;/PoeSharpForkSafe&gt;</c>) sets tiered compilation off,
+/// concurrent and server GC off and W^X off, all in runtimeconfig.json. Environment variables (<c>DOTNET_</c>/<c>COMPlus_</c>) override it,
 /// so the check reads both and, where the runtime exposes it, the effective state.
 /// </remarks>
 public static class ForkSafety
@@ -63,17 +63,17 @@ public static class ForkSafety
                 "W^X is on (JIT code is mapped shared with the parent, so a child's JIT corrupts the parent)",
                 "<RuntimeHostConfigurationOption Include=\"System.Runtime.EnableWriteXorExecute\" Value=\"false\" />");
             if (!problems.Any(p => p.Contains("W^X", StringComparison.Ordinal)) && HasDoubleMappedCode())
-                problems.Add("W^X is on (/proc/self/maps shows /memfd:doublemapper): set <PoeSharpForkSafe>true</PoeSharpForkSafe> and import PoeSharp.Kernel.props, and unset DOTNET_EnableWriteXorExecute.");
+                problems.Add($"W^X is on (/proc/self/maps shows /memfd:doublemapper): {HowToGetSettings()}, and unset DOTNET_EnableWriteXorExecute.");
         }
 
         CheckFlag(problems, "gcConcurrent", "System.GC.Concurrent", defaultOn: true,
             "concurrent GC is on (its background GC thread dies at fork)", "<ConcurrentGarbageCollection>false</ConcurrentGarbageCollection>");
         if (!problems.Any(p => p.Contains("concurrent GC", StringComparison.Ordinal)) && GCSettings.LatencyMode != GCLatencyMode.Batch && !GCSettings.IsServerGC)
-            problems.Add($"concurrent GC is effectively on (GC latency mode {GCSettings.LatencyMode}): set <PoeSharpForkSafe>true</PoeSharpForkSafe> and import PoeSharp.Kernel.props, and do not change GCSettings.LatencyMode.");
+            problems.Add($"concurrent GC is effectively on (GC latency mode {GCSettings.LatencyMode}): {HowToGetSettings()}, and do not change GCSettings.LatencyMode.");
         CheckFlag(problems, "gcServer", "System.GC.Server", defaultOn: false,
             "server GC is on (its GC threads die at fork)", "<ServerGarbageCollection>false</ServerGarbageCollection>");
         if (!problems.Any(p => p.Contains("server GC", StringComparison.Ordinal)) && GCSettings.IsServerGC)
-            problems.Add("server GC is effectively on: set <ServerGarbageCollection>false</ServerGarbageCollection> (PoeSharp.Kernel.props does) and unset DOTNET_gcServer.");
+            problems.Add($"server GC is effectively on: {HowToGetSettings()} (or set <ServerGarbageCollection>false</ServerGarbageCollection>), and unset DOTNET_gcServer.");
 
         if (!SignalMaskBootstrap.IsActive)
             warnings.Add("OS signals are not blocked process-wide: call ForkSafety.EnsureSignalMask(args) first thing in Main so that signal watchers (TERM, INT, HUP, ...) receive them.");
@@ -96,7 +96,7 @@ public static class ForkSafety
         var readiness = Check();
         if (!readiness.IsReady)
             throw new InvalidOperationException("This process cannot fork safely: " + string.Join(" ", readiness.Problems) +
-                                                " See docs/FORK-SAFETY.md.");
+                                                " See docs/FORK-SAFETY.md in the PoeSharp repository.");
         s_ready = true;
     }
 
@@ -162,6 +162,40 @@ public static class ForkSafety
     /// <summary>True when the bootstrap's signal mask is in place in this process.</summary>
     public static bool SignalMaskActive => SignalMaskBootstrap.IsActive;
 
+    /// <summary>
+    /// The fix for missing runtime settings that fits how the program references PoeSharp, read
+    /// from what PoeSharp.Kernel.props recorded in runtimeconfig.json.
+    /// </summary>
+    internal static string HowToGetSettings() =>
+        HowToGetSettings(AppContext.GetData(ForkSafeSourceKey) as string, AppContext.GetData(ForkSafeKey) is not null);
+
+    /// <summary>The name runtimeconfig.json gives to how PoeSharp.Kernel.props reached the program ("package" or "import").</summary>
+    internal const string ForkSafeSourceKey = "PoeSharp.ForkSafe.Source";
+
+    /// <summary>Present in runtimeconfig.json when PoeSharp.Kernel.props applied the settings.</summary>
+    internal const string ForkSafeKey = "PoeSharp.ForkSafe";
+
+    /// <summary>The fix for a given way of referencing PoeSharp (see <see cref="HowToGetSettings()"/>).</summary>
+    /// <param name="source">"package" (a NuGet reference), "import" (the props imported by path), or null (neither).</param>
+    /// <param name="applied">Whether the props applied the settings at build time.</param>
+    internal static string HowToGetSettings(string? source, bool applied) => (source, applied) switch
+    {
+        ("package", false) =>
+            "the program references PoeSharp's packages, which apply the fork-safe settings only to executables that are not test " +
+            "projects; set <PoeSharpForkSafe>true</PoeSharpForkSafe> in the program's project (and remove any " +
+            "<PoeSharpForkSafe>false</PoeSharpForkSafe>), then rebuild",
+        ("package", true) or ("import", true) =>
+            "the settings were applied at build time but something overrides them at run time: check the DOTNET_ and COMPlus_ " +
+            "environment variables and the runtimeconfig.json next to the program",
+        ("import", false) =>
+            "the program imports PoeSharp.Kernel.props but did not turn the settings on: set " +
+            "<PoeSharpForkSafe>true</PoeSharpForkSafe> in the program's project, then rebuild",
+        _ =>
+            "reference PoeSharp's NuGet packages (they bring the settings to every executable), or, when building against a " +
+            "checkout with ProjectReference, import src/Kernel/build/PoeSharp.Kernel.props in the program's project and set " +
+            "<PoeSharpForkSafe>true</PoeSharpForkSafe>",
+    };
+
     internal static bool IsTestHost()
     {
         string? name = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
@@ -186,7 +220,7 @@ public static class ForkSafety
             _ => defaultOn,
         };
         if (on)
-            problems.Add($"{what}: set <PoeSharpForkSafe>true</PoeSharpForkSafe> and import PoeSharp.Kernel.props in the program's project (or add {msbuild}).");
+            problems.Add($"{what}: {HowToGetSettings()} (or add {msbuild}).");
     }
 
     /// <summary>CLR config values from the environment are hexadecimal numbers.</summary>
