@@ -23,7 +23,7 @@ namespace PoeSharp;
 /// inbox is drained; every queue item due at the time sampled once here and queued before this
 /// step began is dispatched in (due, enqueue order); GC sweep. Events queued during the step run
 /// in the next timeslice, so I/O is never starved.</para>
-/// <para>Port decisions (docs/POE-DIFFERENCES.md), each pinned by a kernel test:</para>
+/// <para>Port decisions, numbered as in docs/POE-SEMANTICS.md §8 (docs/POE-DIFFERENCES.md has the table), each pinned by a kernel test:</para>
 /// <list type="bullet">
 /// <item>§8.1 kept: GC is swept after each batch of events and of I/O callbacks, not after each
 /// event; a session's creation-time check (POE's <c>_garbage_collect</c>) collects it at once.</item>
@@ -138,14 +138,11 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private static KernelOptions WithHost(KernelOptions? options, IProcessHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var o = options ?? new KernelOptions();
-        return new KernelOptions
-        {
-            Trace = o.Trace, TraceWriter = o.TraceWriter, WarningWriter = o.WarningWriter, Logger = o.Logger,
-            CatchExceptions = o.CatchExceptions, DefaultWarnings = o.DefaultWarnings,
-            Observer = o.Observer, ProcessHost = host,
-        };
+        return (options ?? new KernelOptions()) with { ProcessHost = host };
     }
+
+    /// <summary>The settings this kernel runs with.</summary>
+    internal KernelOptions Options => _options;
 
     /// <summary>The kernel's ID: <c>host-hex(time)-hex(pid)-hex(seq)</c>; changes after <see cref="HasForked"/>.</summary>
     public string Id => _id ??= MakeId();   // built on first use: a forked child may never ask

@@ -2,8 +2,11 @@ using PoeSharp.Processes;
 
 namespace PoeSharp;
 
-/// <summary>Kernel settings. All default to POE's defaults.</summary>
-public sealed class KernelOptions
+/// <summary>
+/// Kernel settings. All default to POE's defaults. A record, so that a copy with one setting
+/// changed (<c>options with { ProcessHost = host }</c>) carries every other setting, new ones too.
+/// </summary>
+public sealed record KernelOptions
 {
     /// <summary>
     /// Where warnings (level Warning) and traces (level Trace) go when set, instead of

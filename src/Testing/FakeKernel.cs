@@ -19,11 +19,8 @@ public sealed class FakeKernel : IDisposable
         Processes = new FakeProcessHost();
         _recorder = new Recorder(this);
         var o = options ?? new KernelOptions();
-        Kernel = new Kernel(Loop, Time, Processes, new KernelOptions
-        {
-            Trace = o.Trace, TraceWriter = o.TraceWriter, WarningWriter = o.WarningWriter ?? TextWriter.Null, Logger = o.Logger,
-            CatchExceptions = o.CatchExceptions, DefaultWarnings = o.DefaultWarnings, Observer = _recorder,
-        });
+        Kernel = new Kernel(Loop, Time, Processes,
+                            o with { WarningWriter = o.WarningWriter ?? TextWriter.Null, Observer = _recorder });
     }
 
     /// <summary>The real kernel under test.</summary>
