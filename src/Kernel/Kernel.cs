@@ -2,6 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using PoeSharp.Logging;
 using PoeSharp.Loop;
 using PoeSharp.Os;
 using PoeSharp.Processes;
@@ -47,6 +49,11 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private readonly ILoop _loop;
     private readonly bool _ownsLoop;
     private readonly TimeProvider _time;
+    private ILogger? _traceLog;     // created on first use: most kernels never trace or warn
+    private ILogger? _warningLog;
+
+    /// <summary>The category of the kernel's own log entries.</summary>
+    public const string LogCategory = "PoeSharp.Kernel";
     private readonly KernelOptions _options;
     private readonly int _ownerThread;
     private readonly KernelSession _kernelSession;
@@ -430,14 +437,15 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
 
     private void TraceEvent(Session dest, Session sender, string ev, EventKind kind)
     {
-        var w = _options.TraceWriter ?? Console.Error;
-        w.WriteLine($"<ev> {dest.Id} -> {ev} (from {sender}, {kind.ToString().ToLowerInvariant()})");
+        _traceLog ??= _options.Logger ?? new TextLogger(LogCategory, _options.TraceWriter, LogLevel.Trace, _time);
+        if (_traceLog.IsEnabled(LogLevel.Trace))
+            _traceLog.LogTrace("<ev> {Session} -> {Event} (from {Sender}, {Kind})", dest.Id, ev, sender, kind.ToString().ToLowerInvariant());
     }
 
     private void Warn(string text)
     {
-        var w = _options.WarningWriter ?? Console.Error;
-        w.WriteLine("PoeSharp: " + text);
+        _warningLog ??= _options.Logger ?? new TextLogger(LogCategory, _options.WarningWriter, LogLevel.Warning, _time);
+        _warningLog.LogWarning("{Warning}", text);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

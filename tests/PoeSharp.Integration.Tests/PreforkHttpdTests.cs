@@ -111,6 +111,8 @@ public sealed partial class PreforkHttpdTests : ServerProcessFixture
         Assert.Multiple(() =>
         {
             Assert.That(log, Does.Match($@"Server {server.Pid} has begun listening on port {server.Port}"));
+            Assert.That(log, Does.Match($@"PreforkHttpd \d+\.\d+\.\d+\S* \(pid {server.Pid}\): http://127\.0\.0\.1:{server.Port}/ \(bound to 127\.0\.0\.1:{server.Port}\), 2 worker processes"),
+                "the start-up banner");
             Assert.That(server.Count(Forked()), Is.EqualTo(2));
             Assert.That(log, Does.Match($@"Server {a.Pid} received a connection\."));
             Assert.That(log, Does.Match($@"Client handler {a.Pid}/\d+ started\."));
