@@ -57,9 +57,8 @@ public sealed class FakeKernel : IDisposable
     /// <summary>Every descriptor watcher (POE calls them selects); same as <see cref="Watches"/>.</summary>
     public IReadOnlyList<WatchInfo> Selects => Kernel.Watches;
 
-    /// <summary>Every pending timer (events set aside for later), in due order.</summary>
-    public IReadOnlyList<PendingTimer> Timers =>
-        Kernel.SnapshotTimers().ConvertAll(t => new PendingTimer(t.Id, t.Owner, t.Name, t.Due, t.Args));
+    /// <summary>Every pending timer (events set aside for later), in due order; same as <see cref="PoeSharp.Kernel.Timers"/>.</summary>
+    public IReadOnlyList<PendingTimer> Timers => Kernel.Timers;
 
     /// <summary>Creates a session; throws if it has no <c>_start</c> handler (the real kernel returns null).</summary>
     public Session Create<THeap>(THeap heap, Action<SessionBuilder<THeap>> states, params object?[] args) =>
