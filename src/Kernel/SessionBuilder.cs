@@ -13,11 +13,18 @@ public sealed class SessionBuilder<THeap>
 
     internal SessionBuilder() { }
 
-    /// <summary>Handles <paramref name="ev"/>; <c>Call</c> returns null.</summary>
+    /// <summary>
+    /// Handles <paramref name="ev"/>; <c>Call</c> returns null. The value of an expression lambda
+    /// (<c>c =&gt; c.Kernel.Post(...)</c>) is discarded; a handler whose value matters uses <see cref="OnCall(string, Func{EventContext{THeap}, object?})"/>.
+    /// </summary>
     public SessionBuilder<THeap> On(string ev, Action<EventContext<THeap>> handler) => Add(ev, handler);
 
-    /// <summary>Handles <paramref name="ev"/>; the returned value is what <c>Call</c> returns (and what <c>_child</c> gets for <c>_start</c>/<c>_stop</c>).</summary>
-    public SessionBuilder<THeap> On(string ev, Func<EventContext<THeap>, object?> handler) => Add(ev, handler);
+    /// <summary>
+    /// Handles <paramref name="ev"/> with a handler whose value is the result: what <c>Call</c> returns,
+    /// and what <c>_child</c> gets as ARG2 for <c>_start</c>/<c>_stop</c>. A distinct name, so a lambda
+    /// never becomes value-returning by accident.
+    /// </summary>
+    public SessionBuilder<THeap> OnCall(string ev, Func<EventContext<THeap>, object?> handler) => Add(ev, handler);
 
     /// <summary>Handles <paramref name="ev"/> with a typed first argument (ARG0).</summary>
     public SessionBuilder<THeap> On<T>(Event<T> ev, Action<EventContext<THeap>, T> handler)
@@ -31,7 +38,7 @@ public sealed class SessionBuilder<THeap>
     public SessionBuilder<THeap> OnDefault(Action<EventContext<THeap>> handler) => Add(KnownEvents.Default, handler);
 
     /// <summary>Like <see cref="OnDefault(Action{EventContext{THeap}})"/>; the value is what <c>Call</c> returns.</summary>
-    public SessionBuilder<THeap> OnDefault(Func<EventContext<THeap>, object?> handler) => Add(KnownEvents.Default, handler);
+    public SessionBuilder<THeap> OnDefaultCall(Func<EventContext<THeap>, object?> handler) => Add(KnownEvents.Default, handler);
 
     /// <summary>Session options: <paramref name="trace"/> logs each event it gets, <paramref name="defaultWarnings"/> warns about unhandled events.</summary>
     public SessionBuilder<THeap> Options(bool trace = false, bool defaultWarnings = false)
