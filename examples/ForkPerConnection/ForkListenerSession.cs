@@ -22,7 +22,7 @@ internal static class ForkListenerSession
             .On("got_error", ListenerGotError)
             .On("got_sig_int", ListenerGotSigInt)
             .On("got_sig_child", ListenerGotSigChild)
-            .On("_child", ListenerChild)
+            .OnCall("_child", ListenerChild)
             .On("shutdown_timeout", ListenerShutdownTimeout));
 
     private static void ListenerStart(EventContext<ForkListenerHeap> ctx)

@@ -29,7 +29,7 @@ internal static class ListenerSession
             .On("got_sig_child", ListenerGotSigChild)
             .On("got_connection", ListenerGotConnection)
             // The original's _child returns undef; this one also keeps the set of live interactors.
-            .On("_child", ListenerChild)
+            .OnCall("_child", ListenerChild)
             .On("got_sig_hup", ListenerGotSigHup)
             .On("shutdown_timeout", ListenerShutdownTimeout));
 

@@ -24,7 +24,7 @@ internal static class InteractorSession
             .On("got_request", InteractorGotRequest)
             .On("got_flush", InteractorFlushedRequest)
             .On("got_error", InteractorGotError)
-            .On("_parent", _ => 0)
+            .OnCall("_parent", _ => 0)
             .On("got_timeout", InteractorGotTimeout)
             .On("shutdown", InteractorShutdown)
             .On("drop_inherited", InteractorDropInherited));

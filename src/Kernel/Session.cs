@@ -45,6 +45,13 @@ public abstract class Session
     /// <summary>True when the session has a handler (not counting <c>_default</c>) for <paramref name="ev"/>.</summary>
     public abstract bool HasHandler(string ev);
 
+    /// <summary>True when the session has a handler (not counting <c>_default</c>) for the typed event <paramref name="ev"/>.</summary>
+    public bool HasHandler(TypedEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(ev);
+        return HasHandler(ev.Name);
+    }
+
     /// <inheritdoc />
     public override string ToString() => IsKernel ? "kernel" : $"session {Id}";
 
