@@ -12,7 +12,7 @@ for (int i = 0; i < args.Length; i++)
     }
     if (args[i] != "--port" || i + 1 >= args.Length || !int.TryParse(args[++i], out port) || port is < 0 or > 65535)
     {
-        Console.Error.WriteLine($"EchoServer: '{args[i]}' is not a valid option; use --port N (0..65535) or --help.");
+        Console.Error.WriteLine($"EchoServer: invalid arguments '{string.Join(' ', args)}'; use --port N (0..65535) or --help.");
         return 2;
     }
 }
