@@ -113,7 +113,7 @@ public sealed partial class ProxySmugglingTests : ServerProcessFixture
         int totalHandled = server.Count(Handling());
         if (totalHandled > totalForwarded + totalInterim) failures.Add($"in total the backend handled {totalHandled} requests, the proxy forwarded {totalForwarded}");
 
-        WriteResults(mode, backendOptions, rows, totalHandled, totalForwarded);
+        WriteResults(mode, backendOptions, rows, totalHandled, totalForwarded, totalInterim);
         server.Signal(ProcessTree.SIGTERM);
         Assert.That(server.WaitAllGone(Patience), Is.True, server.Tail());
         Assert.That(failures, Is.Empty, string.Join('\n', failures));
@@ -127,12 +127,12 @@ public sealed partial class ProxySmugglingTests : ServerProcessFixture
 
     private static string Cell(string s) => SmugglingVector.Escape(s).Replace("|", "\\|", StringComparison.Ordinal);
 
-    private static void WriteResults(string mode, string backendOptions, List<string> rows, int handled, int forwarded)
+    private static void WriteResults(string mode, string backendOptions, List<string> rows, int handled, int forwarded, int interim)
     {
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"### Mode `{mode}` (`{backendOptions}`)");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"{rows.Count} vectors; in total the backend handled {handled} requests and the proxy forwarded {forwarded} (victims and the first plain request included).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{rows.Count} vectors; in total the backend handled {handled} records and the proxy forwarded {forwarded} requests, victims and the first plain request included ({interim} of the records were interim 100 Continue answers).");
         md.AppendLine();
         md.AppendLine("| Vector | What | Proxy | Client got | Backend requests | Verdict |");
         md.AppendLine("|---|---|---|---|---|---|");
