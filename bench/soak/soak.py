@@ -99,6 +99,19 @@ def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def fd_kinds(pid):
+    """How many of each kind of descriptor (socket, pipe, anon_inode:[pidfd], a file path) the process holds."""
+    kinds = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        kind = re.sub(r":\[\d+\]$", "", target)
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
+
+
 def read_answer(sock, deadline):
     """Reads one response framed by Content-Length; returns (status, body, leftover) or raises."""
     data = b""
@@ -231,7 +244,14 @@ def main():
     if port is None:
         sys.exit("soak: the server did not start")
     threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+    # The idle baseline is taken with every worker up (each holds a pidfd in the parent).
+    def wait_for_workers():
+        until = time.monotonic() + 30
+        while time.monotonic() < until and len(children_of(server.pid)) < a.workers:
+            time.sleep(0.1)
+    wait_for_workers()
     idle_fds_before = fds(server.pid)
+    idle_kinds_before = fd_kinds(server.pid)
 
     seen = set()
     seen_lock = threading.Lock()
@@ -303,10 +323,13 @@ def main():
     for t in threads:
         t.join(timeout=40)
     # Idle again: every connection ends by its client or the server's timeouts (read 10 s, keep-alive 5 s).
+    if not crashed:
+        wait_for_workers()
     wait_until = time.monotonic() + 30
     while time.monotonic() < wait_until and not crashed and fds(server.pid) > idle_fds_before:
         time.sleep(0.5)
     idle_fds_after = fds(server.pid) if not crashed else -1
+    idle_kinds_after = fd_kinds(server.pid) if not crashed else {}
     everyone = server_pids()
     os.kill(server.pid, signal.SIGTERM)
     try:
@@ -332,7 +355,8 @@ def main():
     if len(samples) >= 2 and growth_rss >= 5:
         problems.append(f"parent RSS grew {growth_rss:.1f} % after the first minute")
     if idle_fds_after > idle_fds_before:
-        problems.append(f"the idle parent holds {idle_fds_after} descriptors after the soak, {idle_fds_before} before")
+        extra = {k: v - idle_kinds_before.get(k, 0) for k, v in idle_kinds_after.items() if v > idle_kinds_before.get(k, 0)}
+        problems.append(f"the idle parent holds {idle_fds_after} descriptors after the soak, {idle_fds_before} before (more: {extra})")
     if left:
         problems.append(f"processes left after stop: {left}")
     verdict = "PASS" if not problems else "FAIL: " + "; ".join(problems)
