@@ -171,6 +171,55 @@ public sealed partial class ForkReleaseTests
         Assert.That(session.IsAlive, Is.False);
     }
 
+    [Test]
+    public void AConnectInProgressIsTheParentsWhileAListenerKeepsListening()
+    {
+        SocketFactoryWheel? listener = null, connector = null, kept = null;
+        var log = new List<string>();
+        var session = _fake.Create(0, s => s
+            .On("_start", c =>
+            {
+                listener = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    BindAddress = "127.0.0.1", SuccessEvent = "accepted", FailureEvent = "failed",
+                });
+                connector = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    RemoteAddress = "127.0.0.1", RemotePort = listener.BoundPort, SuccessEvent = "connected", FailureEvent = "failed",
+                    ConnectTimeout = TimeSpan.FromSeconds(5),
+                });
+                kept = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    RemoteAddress = "127.0.0.1", RemotePort = listener.BoundPort, SuccessEvent = "connected", FailureEvent = "failed",
+                    KeepAfterFork = true,
+                });
+            })
+            .On("failed", c => log.Add($"failed {c[0]} {c[1]} wheel {c.Arg<int>(3)}"))
+            .On("connected", c => log.Add($"connected wheel {c.Arg<int>(3)}"))
+            .On("accepted", c => c.Arg<FileDescriptor>(0).Dispose())
+            .On("stop", _ =>
+            {
+                listener!.Dispose();
+                connector!.Dispose();
+                kept!.Dispose();
+            }));
+        var connecting = connector!.Handle!;
+        Assert.That(_fake.Timers, Has.Count.EqualTo(1), "the connect timeout");
+
+        _fake.Processes.NextForkIsChild(6064);
+        Assert.That(_fake.Kernel.Fork().IsChild, Is.True);
+        Assert.That(log, Is.EqualTo(new[] { $"failed fork 0 wheel {connector.Id}" }));
+        Assert.That(connecting.IsClosed, Is.True);
+        Assert.That(connector.Handle, Is.Null);
+        Assert.That(_fake.Timers, Is.Empty, "the timeout went with it");
+        Assert.That(_fake.Selects.Any(w => w.Fd == connecting.Fd), Is.False);
+        Assert.That(kept!.Handle, Is.Not.Null);
+        Assert.That(listener!.IsListening, Is.True);
+
+        _fake.Deliver(session, "stop");
+        Assert.That(session.IsAlive, Is.False);
+    }
+
     [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
     private static partial int Dup(int fd);
 }
