@@ -32,7 +32,11 @@ internal static class ForkListenerSession
         ctx.Kernel.Sig("INT", "got_sig_int");
         ctx.Kernel.Sig("TERM", "got_sig_int");
         if (heap.Server.IsListening)
+        {
             heap.Environment.Log.Always($"Server {ctx.Kernel.ProcessId} has begun listening on port {heap.Server.Port}");
+            heap.Environment.Log.Always(ServerBanner.Text("ForkPerConnection", heap.Options.Address, heap.Server.Port, ctx.Kernel.ProcessId,
+                $"one child process per connection, at most {heap.Options.MaxProcesses} at once"));
+        }
     }
 
     private static void ListenerStop(EventContext<ForkListenerHeap> ctx)

@@ -51,7 +51,11 @@ internal static class ListenerSession
 
         // Printed whatever DEBUG says, as in the original; with --port 0 it tells the chosen port.
         if (heap.Server.IsListening)
+        {
             heap.Environment.Log.Always($"Server {kernel.ProcessId} has begun listening on port {heap.Server.Port}");
+            heap.Environment.Log.Always(ServerBanner.Text("PreforkHttpd", heap.Options.Address, heap.Server.Port, kernel.ProcessId,
+                $"{heap.Options.MaxProcesses} worker processes and the parent accepting"));
+        }
 
         kernel.Yield("do_fork");
     }

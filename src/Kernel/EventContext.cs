@@ -65,6 +65,36 @@ public readonly struct EventContext<THeap>
     }
 
     /// <summary>
+    /// In a <c>_default</c> handler, the name of the event that had no handler (POE's <c>$_[ARG0]</c>).
+    /// Throws <see cref="InvalidOperationException"/> in any other handler.
+    /// </summary>
+    public string DefaultEvent => (string)DefaultPayload()[0]!;
+
+    /// <summary>
+    /// In a <c>_default</c> handler, the arguments of the event that had no handler (POE's
+    /// <c>@{$_[ARG1]}</c>). Throws <see cref="InvalidOperationException"/> in any other handler.
+    /// </summary>
+    public ReadOnlySpan<object?> DefaultArgs => (object?[])DefaultPayload()[1]!;
+
+    /// <summary>
+    /// In a <c>_default</c> handler, argument <paramref name="i"/> of the event that had no handler,
+    /// as <typeparamref name="T"/>; a missing or mistyped argument throws as <see cref="Arg{T}"/> does.
+    /// Throws <see cref="InvalidOperationException"/> in any other handler.
+    /// </summary>
+    public T DefaultArg<T>(int i)
+    {
+        var payload = DefaultPayload();
+        var args = (object?[])payload[1]!;
+        if ((uint)i >= (uint)args.Length)
+            ThrowMissing((string)payload[0]!, args, i);
+        object? value = args[i];
+        if (value is T t) return t;
+        if (value is null && default(T) is null) return default!;
+        ThrowType((string)payload[0]!, i, typeof(T), value);
+        return default!;
+    }
+
+    /// <summary>
     /// The source file that sent the event (POE's CALLER_FILE), captured by <see cref="Kernel.Post(SessionRef, string, CallerInfoGuard, string?, int)"/>,
     /// <c>Yield</c> and <c>Call</c> with up to two arguments; null for the <c>params</c> overloads (3+
     /// arguments: C# cannot put caller information after a params array), timers, signals, I/O and lifecycle events.
@@ -80,13 +110,36 @@ public readonly struct EventContext<THeap>
     /// <inheritdoc />
     public override string ToString() => $"{Session} <- {State} from {Sender} ({_args.Length} args)";
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowMissing(int i) =>
-        throw new ArgumentOutOfRangeException(nameof(i),
-            $"Event '{State}' to {Session} has {_args.Length} argument(s); ARG{i} does not exist. Check what the sender posts.");
+    // A _default handler gets POE's positional form, ARG0 the original name and ARG1 its argument
+    // array; the typed accessors read that, so they need no field and cost nothing elsewhere.
+    private object?[] DefaultPayload()
+    {
+        if (State == KnownEvents.Default && _args is [string, object?[]]) return _args;
+        ThrowNotDefault();
+        return null!;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowType(int i, Type expected, object? value) =>
+    private void ThrowNotDefault() =>
+        throw new InvalidOperationException(State == KnownEvents.Default
+            ? $"This _default event to {Session} was sent directly, not redirected from an unhandled event: it has no " +
+              "ARG0 name and ARG1 argument array, so DefaultEvent, DefaultArgs and DefaultArg do not apply. Use Args or Arg<T>."
+            : $"DefaultEvent, DefaultArgs and DefaultArg are only valid in a _default handler; this handler is for '{State}' " +
+              $"to {Session}. Use Args or Arg<T> here.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowMissing(int i) => ThrowMissing(State, _args, i);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowMissing(string ev, object?[] args, int i) =>
+        throw new ArgumentOutOfRangeException(nameof(i),
+            $"Event '{ev}' to {Session} has {args.Length} argument(s); ARG{i} does not exist. Check what the sender posts.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowType(int i, Type expected, object? value) => ThrowType(State, i, expected, value);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowType(string ev, int i, Type expected, object? value) =>
         throw new InvalidCastException(
-            $"Event '{State}' to {Session}: ARG{i} is {(value is null ? "null" : value.GetType().Name)}, not {expected.Name}.");
+            $"Event '{ev}' to {Session}: ARG{i} is {(value is null ? "null" : value.GetType().Name)}, not {expected.Name}.");
 }

@@ -35,14 +35,21 @@ public sealed partial class Kernel
         };
     }
 
-    /// <summary>Every pending timer: (alarm ID, owner, name, due time, args), in due order.</summary>
-    internal List<(int Id, Session Owner, string Name, DateTimeOffset Due, object?[] Args)> SnapshotTimers()
+    /// <summary>
+    /// Every pending timer, in the order they will fire (due time, then the order they were set),
+    /// internal ones included. A snapshot built when read: later changes to the queue do not show.
+    /// </summary>
+    public IReadOnlyList<PendingTimer> Timers
     {
-        CheckThread();
-        var raw = new List<QueueItem>();
-        _queue.ForEachTimer(raw, static (l, it) => l.Add(it));
-        raw.Sort((a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : a.Seq.CompareTo(b.Seq));
-        return raw.ConvertAll(it => (it.TimerId, it.Dest, it.Event, MonoToWall(it.Due), it.Args));
+        get
+        {
+            CheckThread();
+            var raw = new List<QueueItem>();
+            _queue.ForEachTimer(raw, static (l, it) => l.Add(it));
+            raw.Sort(static (a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : a.Seq.CompareTo(b.Seq));
+            return raw.ConvertAll(it => new PendingTimer(it.TimerId, it.Dest, it.Event, MonoToWall(it.Due),
+                                                         Array.AsReadOnly(it.Args), it.Due));
+        }
     }
 
     /// <summary>

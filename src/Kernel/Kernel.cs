@@ -2,6 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using PoeSharp.Logging;
 using PoeSharp.Loop;
 using PoeSharp.Os;
 using PoeSharp.Processes;
@@ -21,7 +23,7 @@ namespace PoeSharp;
 /// inbox is drained; every queue item due at the time sampled once here and queued before this
 /// step began is dispatched in (due, enqueue order); GC sweep. Events queued during the step run
 /// in the next timeslice, so I/O is never starved.</para>
-/// <para>Port decisions (docs/POE-DIFFERENCES.md), each pinned by a kernel test:</para>
+/// <para>Port decisions, numbered as in docs/POE-SEMANTICS.md §8 (docs/POE-DIFFERENCES.md has the table), each pinned by a kernel test:</para>
 /// <list type="bullet">
 /// <item>§8.1 kept: GC is swept after each batch of events and of I/O callbacks, not after each
 /// event; a session's creation-time check (POE's <c>_garbage_collect</c>) collects it at once.</item>
@@ -47,6 +49,11 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private readonly ILoop _loop;
     private readonly bool _ownsLoop;
     private readonly TimeProvider _time;
+    private ILogger? _traceLog;     // created on first use: most kernels never trace or warn
+    private ILogger? _warningLog;
+
+    /// <summary>The category of the kernel's own log entries.</summary>
+    public const string LogCategory = "PoeSharp.Kernel";
     private readonly KernelOptions _options;
     private readonly int _ownerThread;
     private readonly KernelSession _kernelSession;
@@ -131,14 +138,11 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private static KernelOptions WithHost(KernelOptions? options, IProcessHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var o = options ?? new KernelOptions();
-        return new KernelOptions
-        {
-            Trace = o.Trace, TraceWriter = o.TraceWriter, WarningWriter = o.WarningWriter,
-            CatchExceptions = o.CatchExceptions, DefaultWarnings = o.DefaultWarnings,
-            Observer = o.Observer, ProcessHost = host,
-        };
+        return (options ?? new KernelOptions()) with { ProcessHost = host };
     }
+
+    /// <summary>The settings this kernel runs with.</summary>
+    internal KernelOptions Options => _options;
 
     /// <summary>The kernel's ID: <c>host-hex(time)-hex(pid)-hex(seq)</c>; changes after <see cref="HasForked"/>.</summary>
     public string Id => _id ??= MakeId();   // built on first use: a forked child may never ask
@@ -433,14 +437,15 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
 
     private void TraceEvent(Session dest, Session sender, string ev, EventKind kind)
     {
-        var w = _options.TraceWriter ?? Console.Error;
-        w.WriteLine($"<ev> {dest.Id} -> {ev} (from {sender}, {kind.ToString().ToLowerInvariant()})");
+        _traceLog ??= _options.Logger ?? new TextLogger(LogCategory, _options.TraceWriter, LogLevel.Trace, _time);
+        if (_traceLog.IsEnabled(LogLevel.Trace))
+            _traceLog.LogTrace("<ev> {Session} -> {Event} (from {Sender}, {Kind})", dest.Id, ev, sender, kind.ToString().ToLowerInvariant());
     }
 
     private void Warn(string text)
     {
-        var w = _options.WarningWriter ?? Console.Error;
-        w.WriteLine("PoeSharp: " + text);
+        _warningLog ??= _options.Logger ?? new TextLogger(LogCategory, _options.WarningWriter, LogLevel.Warning, _time);
+        _warningLog.LogWarning("{Warning}", text);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -2,16 +2,27 @@ using PoeSharp.Processes;
 
 namespace PoeSharp;
 
-/// <summary>Kernel settings. All default to POE's defaults.</summary>
-public sealed class KernelOptions
+/// <summary>
+/// Kernel settings. All default to POE's defaults. A record, so that a copy with one setting
+/// changed (<c>options with { ProcessHost = host }</c>) carries every other setting, new ones too.
+/// </summary>
+public sealed record KernelOptions
 {
+    /// <summary>
+    /// Where warnings (level Warning) and traces (level Trace) go when set, instead of
+    /// <see cref="WarningWriter"/> and <see cref="TraceWriter"/>. The logger is called on the
+    /// kernel's thread; in a program that forks it must not depend on a background thread (the
+    /// console provider of Microsoft.Extensions.Logging does): <see cref="Logging.TextLogger"/> does not.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
+
     /// <summary>Log every dispatched event (POE's trace option, for all sessions) to <see cref="TraceWriter"/>.</summary>
     public bool Trace { get; init; }
 
-    /// <summary>Where traces go; standard error when null.</summary>
+    /// <summary>Where traces go, as timestamped lines (<see cref="Logging.TextLogger"/>); standard error when null. Ignored when <see cref="Logger"/> is set.</summary>
     public TextWriter? TraceWriter { get; init; }
 
-    /// <summary>Where warnings go (a session without <c>_start</c>, unhandled events with the <c>default</c> option); standard error when null.</summary>
+    /// <summary>Where warnings go (a session without <c>_start</c>, unhandled events with the <c>default</c> option), as timestamped lines (<see cref="Logging.TextLogger"/>); standard error when null. Ignored when <see cref="Logger"/> is set.</summary>
     public TextWriter? WarningWriter { get; init; }
 
     /// <summary>POE's CATCH_EXCEPTIONS: a handler's exception becomes the DIE signal. When false it propagates out of <c>Run</c> at once.</summary>

@@ -27,7 +27,7 @@ public sealed class SessionBuilder<THeap>
         return Add(ev.Name, (Action<EventContext<THeap>>)(ctx => handler(ctx, ctx.Arg<T>(0))));
     }
 
-    /// <summary>Handles events that have no handler (<c>_default</c>): ARG0 the original name, ARG1 its argument array.</summary>
+    /// <summary>Handles events that have no handler (<c>_default</c>): ARG0 the original name, ARG1 its argument array; typed as <see cref="EventContext{THeap}.DefaultEvent"/> and <see cref="EventContext{THeap}.DefaultArgs"/>.</summary>
     public SessionBuilder<THeap> OnDefault(Action<EventContext<THeap>> handler) => Add(KnownEvents.Default, handler);
 
     /// <summary>Like <see cref="OnDefault(Action{EventContext{THeap}})"/>; the value is what <c>Call</c> returns.</summary>

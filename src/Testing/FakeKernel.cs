@@ -19,11 +19,8 @@ public sealed class FakeKernel : IDisposable
         Processes = new FakeProcessHost();
         _recorder = new Recorder(this);
         var o = options ?? new KernelOptions();
-        Kernel = new Kernel(Loop, Time, Processes, new KernelOptions
-        {
-            Trace = o.Trace, TraceWriter = o.TraceWriter, WarningWriter = o.WarningWriter ?? TextWriter.Null,
-            CatchExceptions = o.CatchExceptions, DefaultWarnings = o.DefaultWarnings, Observer = _recorder,
-        });
+        Kernel = new Kernel(Loop, Time, Processes,
+                            o with { WarningWriter = o.WarningWriter ?? TextWriter.Null, Observer = _recorder });
     }
 
     /// <summary>The real kernel under test.</summary>
@@ -60,9 +57,8 @@ public sealed class FakeKernel : IDisposable
     /// <summary>Every descriptor watcher (POE calls them selects); same as <see cref="Watches"/>.</summary>
     public IReadOnlyList<WatchInfo> Selects => Kernel.Watches;
 
-    /// <summary>Every pending timer (events set aside for later), in due order.</summary>
-    public IReadOnlyList<PendingTimer> Timers =>
-        Kernel.SnapshotTimers().ConvertAll(t => new PendingTimer(t.Id, t.Owner, t.Name, t.Due, t.Args));
+    /// <summary>Every pending timer (events set aside for later), in due order; same as <see cref="PoeSharp.Kernel.Timers"/>.</summary>
+    public IReadOnlyList<PendingTimer> Timers => Kernel.Timers;
 
     /// <summary>Creates a session; throws if it has no <c>_start</c> handler (the real kernel returns null).</summary>
     public Session Create<THeap>(THeap heap, Action<SessionBuilder<THeap>> states, params object?[] args) =>

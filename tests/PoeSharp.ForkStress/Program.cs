@@ -26,5 +26,6 @@ return options.Mode switch
     "kernel" => KernelMode.Run(options),
     "kernel-signals" => KernelSignalsMode.Run(options),
     "deferred-fork" => DeferredForkMode.Run(options),
+    "accept-exhaustion" => AcceptExhaustionMode.Run(options),
     _ => new StressParent(options).Run(),
 };

@@ -27,8 +27,21 @@ internal static class SignalProbe
         Console.Out.Flush();
         Native.Kill(Native.GetPid(), Signals.TERM);
         var sw = Stopwatch.StartNew();
-        while (!delivered && sw.Elapsed < TimeSpan.FromSeconds(2)) loop.RunOnce(TimeSpan.FromMilliseconds(50));
+        // Without the bootstrap a runtime thread takes TERM once it runs, but on a busy machine the
+        // signalfd read below could dequeue it first. Wait until it left the process's pending
+        // set, so the probe shows where the signal goes, not which thread the scheduler ran first.
+        if (!ForkSafety.SignalMaskActive)
+            while (SharedPending(Signals.TERM) && sw.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(1);
+        // Generous: the bound only ends a probe whose signal went nowhere.
+        while (!delivered && sw.Elapsed < TimeSpan.FromSeconds(30)) loop.RunOnce(TimeSpan.FromMilliseconds(50));
         Console.WriteLine($"signal-probe: delivered={(delivered ? "yes" : "no")}");
         return delivered ? 0 : 1;
+    }
+
+    /// <summary>True while <paramref name="signal"/> is pending for the process (ShdPnd in /proc/self/status).</summary>
+    private static bool SharedPending(int signal)
+    {
+        string hex = File.ReadLines("/proc/self/status").First(l => l.StartsWith("ShdPnd:", StringComparison.Ordinal))[7..].Trim();
+        return (ulong.Parse(hex, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & (1UL << (signal - 1))) != 0;
     }
 }

@@ -22,11 +22,11 @@ public sealed partial class ForkPerConnectionTests : ServerProcessFixture
         Assert.That(answers.Select((a, i) => a.Rows()[1].Value == i.ToString()), Is.All.True);
         Assert.That(answers.Select(a => a.Pid).Distinct().Count(), Is.EqualTo(answers.Length), "a child served two connections");
         Assert.That(answers.Select(a => a.Pid), Has.None.EqualTo(server.Pid), "the parent served a request itself");
-        Assert.That(ServerProcess.Eventually(() => server.Children().Count == 0, TimeSpan.FromSeconds(5)), Is.True,
+        Assert.That(ServerProcess.Eventually(() => server.Children().Count == 0, TimeSpan.FromSeconds(30)), Is.True,
             "children were left running or unreaped");
 
         server.Signal(ProcessTree.SIGTERM);
-        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
+        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(30)), Is.True, server.Tail());
         Assert.That(server.ExitCode, Is.Zero, server.Tail());
     }
 
@@ -42,7 +42,7 @@ public sealed partial class ForkPerConnectionTests : ServerProcessFixture
             string raw = HttpProbe.Exchange(server.Port, "GET / HTTP/1.1\r\nHost: cost.test\r\nConnection: close\r\n\r\n");
             Assert.That(HttpProbe.ParseAll(raw).Select(a => a.Status), Is.EqualTo(new[] { 200 }), raw);
         }
-        Assert.That(ServerProcess.Eventually(() => server.Count(ChildCostLine()) >= 3, TimeSpan.FromSeconds(5)), Is.True,
+        Assert.That(ServerProcess.Eventually(() => server.Count(ChildCostLine()) >= 3, TimeSpan.FromSeconds(30)), Is.True,
             "no CHILDCOST line from the children:\n" + server.Tail());
         string[] lines = server.StderrLines.Where(l => ChildCostLine().IsMatch(l)).ToArray();
         int[] compiled = lines.Select(l => int.Parse(JitMethods().Match(l).Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
@@ -53,7 +53,7 @@ public sealed partial class ForkPerConnectionTests : ServerProcessFixture
         Assert.That(compiled, Has.All.LessThan(10), string.Join('\n', lines));
 
         server.Signal(ProcessTree.SIGTERM);
-        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
+        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(30)), Is.True, server.Tail());
     }
 
     [GeneratedRegex(@"^CHILDCOST pid=\d+ ")]
@@ -68,14 +68,14 @@ public sealed partial class ForkPerConnectionTests : ServerProcessFixture
         ServerProcess server = StartServer("ForkPerConnection", "--quiet");
         using var socket = HttpProbe.Connect(server.Port);
         socket.Send("GET / HTTP/1.1\r\nHost: late\r\n"u8.ToArray());
-        Assert.That(ServerProcess.Eventually(() => server.Children().Count == 1, TimeSpan.FromSeconds(5)), Is.True,
+        Assert.That(ServerProcess.Eventually(() => server.Children().Count == 1, TimeSpan.FromSeconds(30)), Is.True,
             "no child was forked for the connection:\n" + server.Tail());
         server.SignalGroup(ProcessTree.SIGINT);
         Thread.Sleep(200);
         socket.Send("\r\n"u8.ToArray());
         List<HttpAnswer> answers = HttpProbe.ParseAll(HttpProbe.ReadToEnd(socket));
         Assert.That(answers.Select(a => a.Status), Is.EqualTo(new[] { 200 }));
-        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(5)), Is.True, server.Tail());
+        Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(30)), Is.True, server.Tail());
         Assert.That(server.ExitCode, Is.Zero, server.Tail());
     }
 }

@@ -86,7 +86,7 @@ public sealed class EpollLoopTests
         _loop.Watch(fd, IoMode.Write);
         _loop.Watch(fd, IoMode.Read);
         var deadline = Stopwatch.StartNew();
-        while (_sink.Calls.Count < 3 && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        while (_sink.Calls.Count < 3 && deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
             _sink.Calls.Clear();
             _loop.Poll(TimeSpan.FromMilliseconds(100));

@@ -53,11 +53,11 @@ internal sealed class HostHarness : IProcessSink, ILoopSink, IDisposable
         if (_handlers.TryGetValue((fd, mode), out var h)) h.OnReady(fd, mode);
     }
 
-    /// <summary>Polls until <paramref name="done"/> or 10 s (a bound for a broken build, not a timer under test).</summary>
+    /// <summary>Polls until <paramref name="done"/> or 30 s (a bound for a broken build, not a timer under test; generous for a busy machine).</summary>
     public bool PollUntil(Func<bool> done)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (!done() && sw.Elapsed < TimeSpan.FromSeconds(10)) Loop.Poll(TimeSpan.FromMilliseconds(100));
+        while (!done() && sw.Elapsed < TimeSpan.FromSeconds(30)) Loop.Poll(TimeSpan.FromMilliseconds(100));
         return done();
     }
 

@@ -24,7 +24,7 @@ public sealed class KernelOnEpollTests
                 {
                     ctx.Kernel.SelectRead(r, "readable");
                     ctx.Kernel.SigChild(child, "child_exit");
-                    ctx.Kernel.Delay("give_up", TimeSpan.FromSeconds(10));
+                    ctx.Kernel.Delay("give_up", TimeSpan.FromSeconds(30));
                     TestFds.Write(w);
                 })
                 .On("readable", ctx =>

@@ -4,7 +4,8 @@ namespace PoeSharp.Wheels.Tests;
 /// A session with the alias "guard" whose timer stops the kernel if a test hangs (a Run test's
 /// children are then killed by pid in the tear-down). Test sessions post "done" to it when they
 /// finish, and ("more", n) when n more sessions will; after the last "done" it removes its timer
-/// and the kernel can run dry, which also proves the wheels left no watchers behind.
+/// and the kernel can run dry, which also proves the wheels left no watchers behind. The timer
+/// only bounds a hang, so it is generous: a busy machine may need seconds to start a child.
 /// </summary>
 internal sealed class Guard
 {
@@ -13,7 +14,7 @@ internal sealed class Guard
     public bool TimedOut { get; private set; }
 
     /// <summary>Starts the guard; it goes away after <paramref name="sessions"/> "done" posts.</summary>
-    public static Guard Start(Kernel kernel, int sessions = 1, double seconds = 10)
+    public static Guard Start(Kernel kernel, int sessions = 1, double seconds = 60)
     {
         var guard = new Guard { _waiting = sessions };
         kernel.Create(guard, s => s

@@ -8,7 +8,7 @@ internal static class GuardedSession
     /// runs the kernel until it is dry (the session posts "done" to the guard when it finishes) and
     /// returns the heap for the assertions. Fails the test if the guard had to stop the kernel.
     /// </summary>
-    public static THeap Run<THeap>(THeap heap, Action<SessionBuilder<THeap>> states, double seconds = 10)
+    public static THeap Run<THeap>(THeap heap, Action<SessionBuilder<THeap>> states, double seconds = 60)
     {
         using var kernel = new Kernel();
         var guard = Guard.Start(kernel, seconds: seconds);

@@ -18,9 +18,6 @@ public sealed class ListenAcceptWheelTests
         public readonly List<FileDescriptor> Accepted = [];
         public readonly List<Socket> Clients = [];
         public int Ticks;
-        public DescriptorLimit? Limit;
-        public int ErrorsWhileExhausted = -1;
-        public bool BackingOffAfterError;
     }
 
     private static FileDescriptor Listening(int backlog = PosixSocket.DefaultBacklog)
@@ -44,7 +41,6 @@ public sealed class ListenAcceptWheelTests
 
     private static void Cleanup(Heap heap)
     {
-        heap.Limit?.Dispose();
         foreach (var c in heap.Clients) c.Dispose();
         foreach (var a in heap.Accepted) a.Dispose();
     }
@@ -235,53 +231,17 @@ public sealed class ListenAcceptWheelTests
         Assert.That(messages[2], Does.StartWith("The handle is closed or invalid"));
     }
 
-    /// <summary>The shared accept loop's back-off (see SocketFactoryWheelTests for both settings).</summary>
+    /// <summary>
+    /// The shared accept loop's back-off (see SocketFactoryWheelTests for both settings), in a
+    /// program of its own: it lowers the process's descriptor limit.
+    /// </summary>
     [Test]
     public void OutOfDescriptorsBacksOffAndRecovers()
     {
-        using var listener = Listening();
-        var heap = new Heap();
-        try
-        {
-            GuardedSession.Run(heap, s => s
-                .On("_start", c =>
-                {
-                    c.Heap.Listener = new ListenAcceptWheel(c.Kernel, new ListenAcceptOptions
-                    {
-                        Handle = listener, AcceptEvent = "accepted", ErrorEvent = "error", AcceptErrorDelay = TimeSpan.FromMilliseconds(50),
-                    });
-                    Connect(c.Heap, PortOf(listener));
-                    c.Heap.Limit = DescriptorLimit.Exhaust();
-                })
-                .On("error", c =>
-                {
-                    RecordError(c);
-                    if (c.Heap.Errors.Count == 1) c.Kernel.Yield("tick");
-                })
-                .On("tick", c =>
-                {
-                    if (++c.Heap.Ticks == 1) c.Heap.BackingOffAfterError = c.Heap.Listener!.IsAcceptBackingOff;
-                    if (c.Heap.Ticks < 5)
-                    {
-                        c.Kernel.Yield("tick");
-                        return;
-                    }
-                    c.Heap.ErrorsWhileExhausted = c.Heap.Errors.Count;
-                    c.Heap.Limit!.Dispose();
-                })
-                .On("accepted", c =>
-                {
-                    c.Heap.Accepted.Add(c.Arg<FileDescriptor>(0));
-                    Done(c);
-                }));
-        }
-        finally
-        {
-            Cleanup(heap);
-        }
-        Assert.That(heap.Errors.Select(e => (e.Op, e.Errno)), Is.EqualTo(new[] { ("accept", Errno.EMFILE) }));
-        Assert.That(heap.ErrorsWhileExhausted, Is.EqualTo(1), "backing off: no retry on every timeslice");
-        Assert.That(heap.BackingOffAfterError, Is.True);
-        Assert.That(heap.Accepted, Has.Count.EqualTo(1), "the pending connection is accepted once descriptors are free");
+        var run = AcceptExhaustion.Run("listen-accept");
+        Assert.That(run.Errors, Is.EqualTo(new[] { ("accept", Errno.EMFILE) }));
+        Assert.That(run.ErrorsWhileExhausted, Is.EqualTo(1), "backing off: no retry on every timeslice");
+        Assert.That(run.BackingOffAfterError, Is.True);
+        Assert.That(run.Accepted, Is.EqualTo(1), "the pending connection is accepted once descriptors are free");
     }
 }

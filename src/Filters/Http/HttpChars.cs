@@ -25,8 +25,6 @@ internal static class HttpChars
 
     public static bool IsToken(ReadOnlySpan<char> text) => text.Length > 0 && !text.ContainsAnyExcept(TokenText);
 
-    public static bool IsTokenByte(byte b) => Token.Contains(b);
-
     private static byte[] Bytes(string s) => s.Select(c => (byte)c).ToArray();
 
     private static IEnumerable<byte> Range(int from, int to)

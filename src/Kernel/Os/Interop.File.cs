@@ -28,12 +28,6 @@ internal static unsafe partial class FileInterop
     [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
     internal static partial nint GetDents64(int fd, byte* buffer, nuint count);
 
-    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
-    internal static partial nint ReadLink(byte* path, byte* buffer, nuint size);
-
-    [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true)]
-    internal static partial int Unlink(byte* path);
-
     /// <summary>read(2) with EINTR retried; -1 with errno on failure.</summary>
     internal static nint ReadRetry(int fd, byte* buffer, nuint count)
     {

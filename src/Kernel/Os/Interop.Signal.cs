@@ -25,9 +25,6 @@ internal static unsafe partial class SignalInterop
     [LibraryImport("libc", EntryPoint = "pthread_sigmask")]
     internal static partial int PthreadSigmask(int how, SignalSet* set, SignalSet* oldSet);
 
-    [LibraryImport("libc", EntryPoint = "sigprocmask", SetLastError = true)]
-    internal static partial int SigProcMask(int how, SignalSet* set, SignalSet* oldSet);
-
     /// <summary>glibc's wrapper passes the kernel's 8-byte mask size itself.</summary>
     [LibraryImport("libc", EntryPoint = "signalfd", SetLastError = true)]
     internal static partial int SignalFd(int fd, SignalSet* mask, int flags);

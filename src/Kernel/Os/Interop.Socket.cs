@@ -52,9 +52,6 @@ internal static unsafe partial class SocketInterop
     [LibraryImport(Libc, EntryPoint = "read", SetLastError = true)]
     internal static partial nint Read(int fd, byte* buffer, nuint count);
 
-    [LibraryImport(Libc, EntryPoint = "recv", SetLastError = true)]
-    internal static partial nint Recv(int fd, byte* buffer, nuint count, int flags);
-
     [LibraryImport(Libc, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buffer, nuint count);
 

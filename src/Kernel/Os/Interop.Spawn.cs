@@ -30,9 +30,6 @@ internal static unsafe partial class SpawnInterop
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_adddup2")]
     internal static partial int FileActionsAddDup2(void* actions, int fd, int newFd);
 
-    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addclose")]
-    internal static partial int FileActionsAddClose(void* actions, int fd);
-
     [LibraryImport("libc", EntryPoint = "posix_spawnattr_init")]
     internal static partial int AttrInit(void* attr);
 

@@ -27,7 +27,7 @@ namespace PoeSharp.Os;
 /// </remarks>
 public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
 {
-    /// <summary>The signals a child blocks first thing after fork (recipe item 6).</summary>
+    /// <summary>The signals a child blocks first thing after fork (docs/FORK-SAFETY.md, "What `Fork()` does", item 5).</summary>
     private static ReadOnlySpan<int> ChildBlocked => [Signals.HUP, Signals.INT, Signals.QUIT, Signals.TERM, Signals.CHLD];
 
     private readonly Dictionary<int, int> _pidByFd = new();

@@ -92,8 +92,6 @@ internal sealed class EventQueue
         return id;
     }
 
-    public bool ContainsTimer(int id) => _timerSlots.ContainsKey(id);
-
     /// <summary>The session that owns timer <paramref name="id"/>, if it is pending.</summary>
     public bool TryGetTimerOwner(int id, out Session owner)
     {

@@ -44,6 +44,25 @@ internal static partial class HttpProbe
         return s;
     }
 
+    /// <summary>
+    /// True once a server process has accepted <paramref name="client"/>'s connection: in
+    /// /proc/net/tcp the server's end has no inode while it waits in the listen backlog.
+    /// </summary>
+    public static bool IsAccepted(Socket client)
+    {
+        static string Hex(IPEndPoint ep) =>
+            BitConverter.ToUInt32(ep.Address.GetAddressBytes()).ToString("X8", CultureInfo.InvariantCulture) + ":" +
+            ep.Port.ToString("X4", CultureInfo.InvariantCulture);
+        string local = Hex((IPEndPoint)client.RemoteEndPoint!), remote = Hex((IPEndPoint)client.LocalEndPoint!);
+        foreach (string line in File.ReadLines("/proc/net/tcp").Skip(1))
+        {
+            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+            string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length > 9 && f[1] == local && f[2] == remote) return f[9] != "0";
+        }
+        return false;
+    }
+
     /// <summary>Sends <paramref name="request"/> and reads until the server closes; returns every byte as text.</summary>
     public static string Exchange(int port, string request, TimeSpan? timeout = null)
     {

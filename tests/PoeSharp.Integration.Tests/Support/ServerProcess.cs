@@ -19,6 +19,7 @@ internal sealed partial class ServerProcess : IDisposable
     private readonly HashSet<ProcInfo> _seen = [];
     private readonly Lock _seenLock = new();
     private readonly Timer _sampler;
+    private int _openStreams = 2;   // stdout and stderr, until their readers see the end
 
     private ServerProcess(Process process)
     {
@@ -55,6 +56,12 @@ internal sealed partial class ServerProcess : IDisposable
     {
         string dll = DllPath(example);
         if (!File.Exists(dll)) throw new FileNotFoundException($"Build {example} first; expected {dll}.");
+        return StartProgram(dll, environment, descriptorLimit, args);
+    }
+
+    /// <summary>Starts the program <paramref name="dll"/> (run with <c>dotnet</c>) in a session of its own.</summary>
+    public static ServerProcess StartProgram(string dll, (string Name, string Value)[] environment, int? descriptorLimit, string[] args)
+    {
         var psi = new ProcessStartInfo("setsid")
         {
             RedirectStandardError = true,
@@ -72,10 +79,18 @@ internal sealed partial class ServerProcess : IDisposable
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (string a in args) psi.ArgumentList.Add(a);
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start " + example);
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start " + dll);
         var server = new ServerProcess(process);
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server._stderr.Enqueue(e.Data); };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) server._stderr.Enqueue("stdout: " + e.Data); };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) server._stderr.Enqueue(e.Data);
+            else Interlocked.Decrement(ref server._openStreams);
+        };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) server._stderr.Enqueue("stdout: " + e.Data);
+            else Interlocked.Decrement(ref server._openStreams);
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         return server;
@@ -109,7 +124,7 @@ internal sealed partial class ServerProcess : IDisposable
     }
 
     [GeneratedRegex(@"has begun listening on port (\d+)")]
-    private static partial Regex ListeningLine();
+    internal static partial Regex ListeningLine();
 
     /// <summary>Waits for a stderr line matching <paramref name="pattern"/>; returns it.</summary>
     public string WaitForLine(Regex pattern, TimeSpan timeout, int skip = 0)
@@ -117,12 +132,14 @@ internal sealed partial class ServerProcess : IDisposable
         var sw = Stopwatch.StartNew();
         while (true)
         {
+            // Read first: once the process has exited and both pipes are at their end, every line is in.
+            bool drained = _process.HasExited && Volatile.Read(ref _openStreams) == 0;
             string? line = _stderr.Where(l => pattern.IsMatch(l)).Skip(skip).FirstOrDefault();
             if (line is not null) return line;
+            if (drained)
+                throw new InvalidOperationException($"The server exited ({_process.ExitCode}) before /{pattern}/. Stderr:\n{Tail()}");
             if (sw.Elapsed > timeout)
                 throw new TimeoutException($"No line matching /{pattern}/ after {timeout.TotalSeconds} s. Stderr:\n{Tail()}");
-            if (_process.HasExited && sw.Elapsed > TimeSpan.FromMilliseconds(200))
-                throw new InvalidOperationException($"The server exited ({_process.ExitCode}) before /{pattern}/. Stderr:\n{Tail()}");
             Thread.Sleep(20);
         }
     }
@@ -204,7 +221,7 @@ internal sealed partial class ServerProcess : IDisposable
         Sample();
         ProcInfo[] left = Alive().Where(p => p.Pid != Pid || !_process.HasExited).ToArray();
         foreach (ProcInfo p in left) ProcessTree.Kill(p.Pid, ProcessTree.SIGKILL);
-        if (left.Length > 0) Eventually(() => left.All(p => !p.IsAlive || p.IsZombie), TimeSpan.FromSeconds(5));
+        if (left.Length > 0) Eventually(() => left.All(p => !p.IsAlive || p.IsZombie), TimeSpan.FromSeconds(30));
         return left;
     }
 

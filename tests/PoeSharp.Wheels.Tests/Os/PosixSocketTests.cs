@@ -7,6 +7,9 @@ namespace PoeSharp.Wheels.Tests.Os;
 /// <summary>The socket wrappers on real descriptors: loopback TCP on port 0, UNIX sockets, pipes.</summary>
 public sealed class PosixSocketTests
 {
+    // Bounds the polls below so a broken build fails instead of hanging; a busy machine may be slow.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     [Test]
     public void TcpLoopbackConnectAcceptAndExchangeBytes()
     {
@@ -28,7 +31,7 @@ public sealed class PosixSocketTests
 
         FileDescriptor? accepted = null;
         SocketEndPoint? peer = null;
-        for (int i = 0; i < 1000 && accepted is null; i++)
+        for (var sw = System.Diagnostics.Stopwatch.StartNew(); accepted is null && sw.Elapsed < Patience;)
         {
             Assert.That(PosixSocket.Accept(listener.Fd, out accepted, out peer).IsError, Is.False);
             if (accepted is null) Thread.Sleep(1);
@@ -159,18 +162,18 @@ public sealed class PosixSocketTests
 
     private static int ReadSome(int fd, byte[] buf)
     {
-        for (int i = 0; i < 1000; i++)
+        for (var sw = System.Diagnostics.Stopwatch.StartNew(); sw.Elapsed < Patience;)
         {
             int n = PosixSocket.Read(fd, buf).Value;
             if (n != PosixSocket.WouldBlock) return n;
             Thread.Sleep(1);
         }
-        throw new TimeoutException("no data within a second");
+        throw new TimeoutException($"no data within {Patience.TotalSeconds} s");
     }
 
     private static OsError WaitForConnect(int fd)
     {
-        for (int i = 0; i < 1000; i++)
+        for (var sw = System.Diagnostics.Stopwatch.StartNew(); sw.Elapsed < Patience;)
         {
             var e = PosixSocket.GetSocketError(fd);
             if (e.IsError) return e;

@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace PoeSharp.Wheels.Tests;
+namespace PoeSharp.ForkStress;
 
 /// <summary>
 /// Lowers this process's RLIMIT_NOFILE soft limit to the lowest free descriptor number, so the
-/// next accept (or any open) fails with EMFILE, until <see cref="Dispose"/> restores it. Keep the
-/// window short: every thread of the test host is affected.
+/// next accept (or any open) fails with EMFILE, until <see cref="Dispose"/> restores it. The limit
+/// is process-wide and a descriptor closed by any other thread (a finalizer, say) would be free
+/// again: use it only in a program of its own, never in a test host.
 /// </summary>
 internal sealed partial class DescriptorLimit : IDisposable
 {
@@ -28,7 +29,8 @@ internal sealed partial class DescriptorLimit : IDisposable
     {
         if (GetRLimit(RLIMIT_NOFILE, out var saved) != 0) throw new InvalidOperationException($"getrlimit failed: errno {Marshal.GetLastPInvokeError()}");
         // The kernel hands out the lowest free number: with the limit there, nothing is free.
-        int lowestFree = Dup(0);
+        // Standard error is always open here (the test redirects it).
+        int lowestFree = Dup(2);
         if (lowestFree < 0) throw new InvalidOperationException($"dup failed: errno {Marshal.GetLastPInvokeError()}");
         Close(lowestFree);
         var lowered = new RLimit { Current = (ulong)lowestFree, Max = saved.Max };
