@@ -74,6 +74,17 @@ public sealed partial class ForkStressTests
     }
 
     [Test]
+    public void AServerWrittenAgainstThePublicApiHasChildrenThatCompileNothingAfterTheirFirstRequest()
+    {
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60), "public-api", "--children", "2", "--respawns", "5");
+        Assert.That(stdout, Does.Contain("public-api: children=2 children_ok=2 answered=10/10 result=PASS"), stdout + stderr);
+        var children = stdout.Split('\n').Where(l => l.StartsWith("public-api child:", StringComparison.Ordinal)).ToArray();
+        Assert.That(children, Has.Length.EqualTo(2), stdout);
+        Assert.That(children, Has.All.EndsWith("served=5 jit_methods_after_first=0"), stdout);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
     public void AReplyPutBeforeAForkInTheSameCallbackIsWrittenOnce()
     {
         var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "deferred-fork", "--child-life", "50");
