@@ -4,7 +4,7 @@ namespace PoeSharp.Architecture.Tests;
 
 /// <summary>
 /// The dependency direction is part of the design: Filters depend on nothing of ours, the
-/// Kernel on its OS layer only, Wheels on both, Testing on the Kernel.
+/// Kernel on its OS layer only, Wheels on both, Components on all three, Testing on the Kernel.
 /// </summary>
 public sealed class DependencyTests
 {
@@ -37,6 +37,16 @@ public sealed class DependencyTests
     }
 
     [Test]
+    public void ComponentsReferenceKernelWheelsAndFiltersAndNothingReferencesThem()
+    {
+        var components = Assembly.Load("PoeSharp.Components");
+        var ours = References(components).Where(n => n.StartsWith("PoeSharp.", StringComparison.Ordinal));
+        Assert.That(ours, Is.SubsetOf(new[] { "PoeSharp.Kernel", "PoeSharp.Filters", "PoeSharp.Wheels" }));
+        foreach (var lower in new[] { Filters, Kernel, Assembly.Load("PoeSharp.Wheels"), Assembly.Load("PoeSharp.Testing") })
+            Assert.That(References(lower), Has.None.EqualTo("PoeSharp.Components"), lower.GetName().Name + " must not depend on the layer above it.");
+    }
+
+    [Test]
     public void TestingReferencesOnlyTheKernelOfOurs()
     {
         var testing = Assembly.Load("PoeSharp.Testing");
@@ -51,7 +61,7 @@ public sealed class DependencyTests
         // local functions and nested types report the namespace of the type that holds them.
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance |
                                  BindingFlags.Static | BindingFlags.DeclaredOnly;
-        var ours = new[] { Filters, Kernel, Assembly.Load("PoeSharp.Wheels"), Assembly.Load("PoeSharp.Testing") };
+        var ours = new[] { Filters, Kernel, Assembly.Load("PoeSharp.Wheels"), Assembly.Load("PoeSharp.Testing"), Assembly.Load("PoeSharp.Components") };
         var imports = ours.SelectMany(a => a.GetTypes())
             .SelectMany(t => t.GetMethods(all).Where(m => m.Attributes.HasFlag(MethodAttributes.PinvokeImpl))
                               .Select(m => (Namespace: t.Namespace, Name: $"{t.FullName}.{m.Name}")))
