@@ -100,7 +100,9 @@ public sealed partial class Kernel
         if (!ReferenceEquals(type, _lastForkAwareType))
         {
             _lastForkAwareType = type;
-            if (s_preparedForkAwareTypes.Add(type)) _forkAwareTypesToPrepare.Add(type);
+            // Process-wide: compiled code is shared by every kernel (a warm-up kernel may see a type first).
+            lock (s_forkAwareTypes)
+                if (s_forkAwareTypes.Add(type)) s_forkAwareTypesToPrepare.Add(type);
         }
     }
 
@@ -113,25 +115,30 @@ public sealed partial class Kernel
     }
 
     private Type? _lastForkAwareType;
-    private readonly List<Type> _forkAwareTypesToPrepare = new();
-    private static readonly HashSet<Type> s_preparedForkAwareTypes = new();
+    private static readonly HashSet<Type> s_forkAwareTypes = new();            // lock: itself
+    private static readonly List<Type> s_forkAwareTypesToPrepare = new();      // lock: s_forkAwareTypes
 
     /// <summary>
     /// Compiles, once per type, the <see cref="IForkAware"/> methods of what was registered:
     /// only children call them. An interface method that was never called has no entry point
     /// yet, so PrepareMethod alone would compile nothing (docs/FORK-SAFETY.md, "Cost of a child").
     /// </summary>
-    private void PrepareForkAwareTypes()
+    private static void PrepareForkAwareTypes()
     {
-        if (_forkAwareTypesToPrepare.Count == 0) return;
-        foreach (var type in _forkAwareTypesToPrepare)
+        Type[] pending;
+        lock (s_forkAwareTypes)
+        {
+            if (s_forkAwareTypesToPrepare.Count == 0) return;
+            pending = s_forkAwareTypesToPrepare.ToArray();
+            s_forkAwareTypesToPrepare.Clear();
+        }
+        foreach (var type in pending)
             foreach (var m in type.GetInterfaceMap(typeof(IForkAware)).TargetMethods)
             {
                 if (m.IsAbstract || m.ContainsGenericParameters) continue;
                 _ = m.MethodHandle.GetFunctionPointer();
                 System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
             }
-        _forkAwareTypesToPrepare.Clear();
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ namespace PoeSharp.ForkStress;
 /// LineFilter. The parent forks the children, stops accepting and then acts as the client, one
 /// connection per request, from sessions of the same kernel. Each child serves
 /// <c>--respawns</c> requests and prints how many methods it compiled after its first one.
+/// Before forking, the parent opens one connection to itself and holds both ends: each child must
+/// let go of both (two "fork" reports), and the parent's "ping" on it
+/// afterwards must be answered once, by the parent.
 /// </summary>
 internal static class PublicApiServerMode
 {
@@ -20,6 +23,8 @@ internal static class PublicApiServerMode
         public int Port, Forked, Reaped, ChildrenOk, Answered, Sent, Served;
         public long JitAfterFirst = -1;
         public bool IsChild;
+        public int HeldEnds, ForkReports, HeldAnswers;
+        public Session? HeldClient;
     }
 
     private sealed class Connection
@@ -48,8 +53,14 @@ internal static class PublicApiServerMode
                         BindAddress = "127.0.0.1", SuccessEvent = "accepted", FailureEvent = "failed",
                     });
                     c.Heap.Port = c.Heap.Listener.BoundPort;
-                    c.Kernel.Yield("fork");
+                    c.Heap.HeldClient = Hold(c.Kernel, heap);
                 })
+                .On("held", c =>
+                {
+                    // Both ends of the held connection exist in the parent: fork now.
+                    if (++c.Heap.HeldEnds == 2) c.Kernel.Yield("fork");
+                })
+
                 .On("fork", c =>
                 {
                     for (int i = 0; i < children; i++)
@@ -66,6 +77,7 @@ internal static class PublicApiServerMode
                     }
                     // The children accept; the parent is the client.
                     c.Heap.Listener!.PauseAccept();
+                    c.Kernel.Post(c.Heap.HeldClient!, "ping");
                     c.Kernel.Yield("request");
                 })
                 .On("accepted", c => ServeOne(c.Kernel, c.Arg<FileDescriptor>(0), heap, perChild))
@@ -93,9 +105,9 @@ internal static class PublicApiServerMode
                 }));
             kernel.Run();
         }
-        bool pass = heap.Forked == children && heap.ChildrenOk == children && heap.Answered == total;
+        bool pass = heap.Forked == children && heap.ChildrenOk == children && heap.Answered == total && heap.HeldAnswers == 1;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"public-api: children={heap.Forked} children_ok={heap.ChildrenOk} answered={heap.Answered}/{total} result={(pass ? "PASS" : "FAIL")}"));
+            $"public-api: children={heap.Forked} children_ok={heap.ChildrenOk} answered={heap.Answered}/{total} held_answers={heap.HeldAnswers} result={(pass ? "PASS" : "FAIL")}"));
         return pass ? 0 : 1;
     }
 
@@ -103,13 +115,18 @@ internal static class PublicApiServerMode
     private static void ServeOne(Kernel kernel, FileDescriptor socket, Heap main, int perChild)
     {
         kernel.Create(new Connection(), s => s
-            .On("_start", c => c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+            .On("_start", c =>
             {
-                Handle = socket, Filter = new LineFilter(), InputEvent = "line", FlushedEvent = "flushed", ErrorEvent = "error",
-            }))
+                c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+                {
+                    Handle = socket, Filter = new LineFilter(), InputEvent = "line", FlushedEvent = "flushed", ErrorEvent = "error",
+                });
+                if (!main.IsChild) c.Kernel.Post(c.Session.Parent!, "held");
+            })
             .On("line", c => c.Heap.Wheel!.Put(c.Arg<string>(0)))
             .On("flushed", c =>
             {
+                if (!main.IsChild) return; // the parent's held connection: the client closes it
                 c.Heap.Wheel!.Dispose();
                 c.Heap.Wheel = null;
                 main.Served++;
@@ -117,15 +134,52 @@ internal static class PublicApiServerMode
                 if (main.Served < perChild) return;
                 long after = System.Runtime.JitInfo.GetCompiledMethodCount() - main.JitAfterFirst;
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"public-api child: served={main.Served} jit_methods_after_first={after}"));
+                    $"public-api child: fork_reports={main.ForkReports} served={main.Served} jit_methods_after_first={after}"));
                 ForkSafety.Exit(0);
             })
             .On("error", c =>
             {
+                if (c.Arg<string>(0) == ReadWriteWheel.ForkOperation) main.ForkReports++;
                 c.Heap.Wheel?.Dispose();
                 c.Heap.Wheel = null;
             }));
     }
+
+    /// <summary>In the parent, before the fork: the client end of the held connection; "ping" sends on it.</summary>
+    private static Session Hold(Kernel kernel, Heap main) =>
+        kernel.Create(new Connection(), s => s
+            .On("_start", c => c.Heap.Connector = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+            {
+                RemoteAddress = "127.0.0.1", RemotePort = main.Port, SuccessEvent = "connected", FailureEvent = "failed",
+            }))
+            .On("connected", c =>
+            {
+                c.Heap.Connector!.Dispose();
+                c.Heap.Wheel = new ReadWriteWheel(c.Kernel, new ReadWriteOptions
+                {
+                    Handle = c.Arg<FileDescriptor>(0), Filter = new LineFilter(), InputEvent = "line", ErrorEvent = "error",
+                });
+                c.Kernel.Post(c.Session.Parent!, "held");
+            })
+            .On("ping", c => c.Heap.Wheel!.Put("held"))
+            .On("line", c =>
+            {
+                main.HeldAnswers++;
+                c.Heap.Wheel!.Dispose();
+                c.Heap.Wheel = null;
+            })
+            .On("failed", c =>
+            {
+                Console.Error.WriteLine($"public-api held: {c[0]} error {c[1]}: {c[2]}");
+                c.Heap.Connector!.Dispose();
+            })
+            .On("error", c =>
+            {
+                if (c.Arg<string>(0) == ReadWriteWheel.ForkOperation) main.ForkReports++;
+                else Console.Error.WriteLine($"public-api held: {c[0]} error {c[1]}");
+                c.Heap.Wheel?.Dispose();
+                c.Heap.Wheel = null;
+            }))!;
 
     /// <summary>In the parent: one connection, one "ping", the echo, then "answered".</summary>
     private static void Ask(Kernel kernel, Heap main)
