@@ -156,4 +156,41 @@ public sealed class AfterForkTests : KernelTestBase
         Assert.That(bad.IsAlive && good.IsAlive, Is.True);
         K.Stop();
     }
+
+    /// <summary>Used by one test only: its methods must not have been compiled before it.</summary>
+    private sealed class FreshResource : IForkAware
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public bool ReleaseInChild() => DateTime.UtcNow.Ticks > 0;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public void ReportReleasedInChild() => GC.KeepAlive(this);
+    }
+
+    [Test]
+    public void ForkCompilesTheForkAwareMethodsOfTypesAnotherKernelSawFirst()
+    {
+        // A warm-up kernel (as the examples run before forking) registers the type first.
+        using (var warmUp = new FakeKernel())
+        {
+            var r = new FreshResource();
+            warmUp.Create(0, b => b.On("_start", c => c.Kernel.AddForkAware(c.Session, r)));
+            warmUp.RunUntilIdle();
+        }
+        var resource = new FreshResource();
+        var owner = Fake.Create(0, b => b.On("_start", c =>
+        {
+            c.Kernel.AddForkAware(c.Session, resource);
+            c.Kernel.AliasSet("owner");
+        }));
+        Assert.That(K.Fork().IsParent, Is.True);
+        long before = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true);
+        IForkAware asInterface = resource;
+        asInterface.ReleaseInChild();
+        asInterface.ReportReleasedInChild();
+        Assert.That(System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true) - before, Is.Zero,
+            "the parent compiled them before forking");
+        K.Stop();
+        Assert.That(owner.IsAlive, Is.False);
+    }
 }
