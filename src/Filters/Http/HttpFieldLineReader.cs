@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PoeSharp.Filters.Http;
 
 /// <summary>
@@ -33,6 +35,7 @@ internal struct HttpFieldLineReader
     /// empty line, <paramref name="sectionEnd"/> past it; neither while the line is incomplete. The
     /// section, its empty line included, may be at most <paramref name="limit"/> bytes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public HttpParseError Next(ReadOnlySpan<byte> input, int limit, out ReadOnlySpan<byte> line, out int sectionEnd)
     {
         line = default;
@@ -56,6 +59,7 @@ internal struct HttpFieldLineReader
         return HttpParseError.None;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly HttpParseError TooLarge(int limit) =>
         HttpParseError.Fail(RejectionReason.HeadersTooLarge, $"The {(_trailers ? "trailer" : "header")} section is larger than {limit} bytes.");
 
@@ -63,6 +67,7 @@ internal struct HttpFieldLineReader
     /// Splits <c>field-name ":" OWS field-value OWS</c>: a token name directly followed by the colon,
     /// no obs-fold, and a value without control characters.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static HttpParseError Split(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
         name = value = default;

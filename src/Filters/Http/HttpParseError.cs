@@ -9,23 +9,26 @@ namespace PoeSharp.Filters.Http;
 /// </summary>
 internal readonly struct HttpParseError
 {
-    private HttpParseError(RejectionReason reason, string detail)
-    {
-        Reason = reason;
-        Detail = detail;
-    }
+    // One reference, so the value fits a register and "no error" costs a null test on the hot path.
+    private readonly Failure? _failure;
+
+    private HttpParseError(RejectionReason reason, string detail) => _failure = new Failure(reason, detail);
 
     /// <summary>No error.</summary>
     public static HttpParseError None => default;
 
     /// <summary>Why the request is rejected (meaningless unless <see cref="IsError"/>).</summary>
-    public RejectionReason Reason { get; }
+    public RejectionReason Reason => _failure?.Reason ?? default;
 
     /// <summary>A one-line explanation; null when there is no error.</summary>
-    public string? Detail { get; }
+    public string? Detail => _failure?.Detail;
 
     /// <summary>True when the request is rejected.</summary>
-    public bool IsError => Detail is not null;
+    public bool IsError
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _failure is not null;
+    }
 
     /// <summary>A rejection for <paramref name="reason"/>. Kept out of line: the parsing loops stay small.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -40,4 +43,6 @@ internal readonly struct HttpParseError
             : authority.IsEmpty || authority[0] == ':' ? $"{what} has no host." : $"{what} is not host[:port].";
         return new HttpParseError(reason, text);
     }
+
+    private sealed record Failure(RejectionReason Reason, string Detail);
 }

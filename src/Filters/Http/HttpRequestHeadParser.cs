@@ -86,6 +86,7 @@ internal sealed class HttpRequestHeadParser
     /// Parses on from where the last call stopped. <paramref name="headEnd"/> is past the empty line
     /// once the head is complete and valid, -1 while more bytes are needed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its loop stays in one frame with its helpers
     public HttpParseError Parse(ReadOnlySpan<byte> input, out int headEnd)
     {
         headEnd = -1;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace PoeSharp.Filters.Http;
 
@@ -216,6 +217,7 @@ public sealed class HttpdFilter : IFilter<HttpMessage, HttpResponse>
         return ReadBody(input, out record, out consumed);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // off the common path; keeps TryGetOne small
     private DecodeStatus ReadBody(ReadOnlySpan<byte> input, out HttpMessage? record, out int consumed)
     {
         record = null;
@@ -233,6 +235,7 @@ public sealed class HttpdFilter : IFilter<HttpMessage, HttpResponse>
     /// <see cref="HttpdLimits.MaxBodyPieceBytes"/>. A piece consumes its bytes and the framing parsed
     /// before them, so the reader's offsets move with the input.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // off the common path; keeps TryGetOne small
     private DecodeStatus ReadPiece(ReadOnlySpan<byte> input, out HttpMessage? record, out int consumed)
     {
         record = null;
@@ -291,6 +294,7 @@ public sealed class HttpdFilter : IFilter<HttpMessage, HttpResponse>
     /// The error record for a rejected request (also kept as <c>LastError</c>); it consumes all of
     /// <paramref name="inputLength"/>, and the filter is closed: nothing after it is read.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // off the common path; keeps TryGetOne small
     private DecodeStatus Rejected(HttpParseError error, int inputLength, out HttpMessage? record, out int consumed)
     {
         var response = new HttpErrorResponse(error.Reason, error.Detail!) { Request = _head.Request };
