@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace PoeSharp.Filters.Http;
 
@@ -57,10 +57,32 @@ namespace PoeSharp.Filters.Http;
 /// after <c>Content-Length: 0</c> are kept; limits produce 413/414/431 records instead of dying;
 /// Put writes the standard reason phrase (no "(OK)"), Date, Content-Length and Connection.</para>
 /// </remarks>
-public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
+public sealed class HttpdFilter : IFilter<HttpMessage, HttpResponse>
 {
+    // The filter only sequences its parts: the head parser, the body reader of the request's framing,
+    // and the response writer. Each part keeps the state it needs and no other.
+    private enum State
+    {
+        Head,          // parsing a request head
+        Body,          // reading a buffered body; the request record comes when it is complete
+        StreamRequest, // streaming: the interim record was returned, the request record is due
+        StreamBody,    // streaming: body pieces
+        StreamFailed,  // streaming: good body bytes were returned before an error, which comes next
+        Closed,        // after an error record or a closing request: nothing more is read
+    }
+
     private readonly HttpdLimits _limits;
     private readonly TimeProvider _time;
+    private readonly HttpRequestHeadParser _head;
+    private readonly ContentLengthBodyReader _contentLengthBody = new();
+    private readonly ChunkedBodyReader _chunkedBody;
+    private readonly HttpResponseWriter _writer;
+
+    private State _state;
+    private HttpBodyReader? _body;     // the reader of the current request's body, if it has one
+    private bool _keepAlive;           // the current request leaves the connection open
+    private long _streamOffset;        // streaming: body bytes already returned
+    private HttpParseError _pending;   // streaming: the error found after the last piece
 
     /// <summary>Creates a filter with <paramref name="limits"/> (defaults when null).</summary>
     /// <param name="limits">Size limits and strictness settings.</param>
@@ -70,6 +92,9 @@ public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
         _limits = limits ?? HttpdLimits.Default;
         _limits.Validate();
         _time = time ?? TimeProvider.System;
+        _head = new HttpRequestHeadParser(_limits);
+        _chunkedBody = new ChunkedBodyReader(_limits);
+        _writer = new HttpResponseWriter(_time);
     }
 
     /// <inheritdoc />
@@ -96,6 +121,228 @@ public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
     }
 
     /// <inheritdoc />
+    public DecodeStatus TryGetOne(ReadOnlySpan<byte> input, out HttpMessage? record, out int consumed)
+    {
+        record = null;
+        consumed = 0;
+        if (_state == State.Closed)
+        {
+            if (input.IsEmpty) return DecodeStatus.NeedMoreData;
+            consumed = input.Length;
+            LastError = new FilterError(Name, $"{input.Length} bytes after the connection's last request were discarded; close the connection.");
+            return DecodeStatus.Error;
+        }
+
+        // A caller that presents fewer bytes than already examined did not keep our bytes: start over.
+        if (input.Length < Scanned()) ResetRequest();
+        switch (_state)
+        {
+            case State.Head:
+                return ReadHead(input, out record, out consumed);
+            case State.Body:
+                return ReadBody(input, out record, out consumed);
+            case State.StreamRequest:
+                record = _head.Request;
+                consumed = 1; // the byte the interim record left (see ReadHead)
+                _state = State.StreamBody;
+                return DecodeStatus.Record;
+            default:
+                return ReadPiece(input, out record, out consumed);
+        }
+    }
+
+    private int Scanned() => _state switch
+    {
+        State.Head => _head.Scanned,
+        State.Body or State.StreamBody => _body!.Scanned,
+        State.StreamRequest => 1,
+        _ => 0,
+    };
+
+    private DecodeStatus ReadHead(ReadOnlySpan<byte> input, out HttpMessage? record, out int consumed)
+    {
+        record = null;
+        consumed = 0;
+        HttpParseError error = _head.Parse(input, out int headEnd);
+        if (error.IsError) return Rejected(error, input.Length, out record, out consumed);
+        if (headEnd < 0) return DecodeStatus.NeedMoreData;
+
+        HttpRequest request = _head.Request!;
+        _keepAlive = _head.KeepAlive;
+        bool streaming = _limits.StreamBodies;
+        _body = _head.Framing switch
+        {
+            HttpBodyFraming.Chunked => _chunkedBody.Begin(request, headEnd, buffered: !streaming),
+            HttpBodyFraming.ContentLength => _contentLengthBody.Begin(headEnd, _head.ContentLength, wholeOnly: !streaming),
+            _ => null,
+        };
+        if (_body is null) return Complete(request, headEnd, out record, out consumed);
+
+        // Split-independent rule: the interim record comes whenever such a head completes, even when
+        // body bytes already follow it (RFC 9110 §10.1.1 lets a server omit it then, but does not
+        // require that; clients accept any 1xx before the final response).
+        bool interim = _limits.AutoContinue && _head.ExpectsContinue;
+        if (streaming)
+        {
+            _streamOffset = 0;
+            _body.Rebase(headEnd);
+            if (interim)
+            {
+                // The head yields two records, and every record must consume input (a wheel stops
+                // decoding after one that does not): the interim record takes all of the head but its
+                // last byte, the request record that byte.
+                record = new HttpContinueResponse(request);
+                consumed = headEnd - 1;
+                _state = State.StreamRequest;
+            }
+            else
+            {
+                record = request;
+                consumed = headEnd;
+                _state = State.StreamBody;
+            }
+            return DecodeStatus.Record;
+        }
+
+        _state = State.Body;
+        if (interim)
+        {
+            // The interim record consumes the head, so it is never a record from no bytes, and the
+            // body that may follow is read next.
+            _body.Rebase(headEnd);
+            record = new HttpContinueResponse(request);
+            consumed = headEnd;
+            return DecodeStatus.Record;
+        }
+        return ReadBody(input, out record, out consumed);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // off the common path; keeps TryGetOne small
+    private DecodeStatus ReadBody(ReadOnlySpan<byte> input, out HttpMessage? record, out int consumed)
+    {
+        record = null;
+        consumed = 0;
+        HttpParseError error = _body!.Read(input, int.MaxValue, out bool complete);
+        if (error.IsError) return Rejected(error, input.Length, out record, out consumed);
+        if (!complete) return DecodeStatus.NeedMoreData;
+        HttpRequest request = _head.Request!;
+        request.Body = _body.TakeData(input);
+        return Complete(request, _body.Position, out record, out consumed);
+    }
+
+    /// <summary>
+    /// Streaming: a piece of the body with what the input holds, at most
+    /// <see cref="HttpdLimits.MaxBodyPieceBytes"/>. A piece consumes its bytes and the framing parsed
+    /// before them, so the reader's offsets move with the input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // off the common path; keeps TryGetOne small
+    private DecodeStatus ReadPiece(ReadOnlySpan<byte> input, out HttpMessage? record, out int consumed)
+    {
+        record = null;
+        consumed = 0;
+        if (_state == State.StreamFailed) return Rejected(_pending, input.Length, out record, out consumed);
+
+        HttpBodyReader body = _body!;
+        HttpParseError error = body.Read(input, _limits.MaxBodyPieceBytes, out bool complete);
+        if (error.IsError)
+        {
+            if (body.Collected == 0) return Rejected(error, input.Length, out record, out consumed);
+            // Return the good bytes first, so the pieces do not depend on how the input was split.
+            record = Piece(input, isFinal: false);
+            consumed = body.Position;
+            _pending = error;
+            _state = State.StreamFailed;
+            return DecodeStatus.Record;
+        }
+
+        if (complete)
+        {
+            record = Piece(input, isFinal: true);
+            consumed = body.Position;
+            bool keepAlive = _keepAlive;
+            ResetRequest();
+            _state = keepAlive ? State.Head : State.Closed;
+            return DecodeStatus.Record;
+        }
+
+        if (body.Collected == 0) return DecodeStatus.NeedMoreData;
+        record = Piece(input, isFinal: false);
+        consumed = body.Position;
+        body.Rebase(consumed);
+        return DecodeStatus.Record;
+    }
+
+    private HttpRequestBodyPiece Piece(ReadOnlySpan<byte> input, bool isFinal)
+    {
+        byte[] data = _body!.TakeData(input);
+        var piece = new HttpRequestBodyPiece(_head.Request!, data, _streamOffset, isFinal);
+        _streamOffset += data.Length;
+        return piece;
+    }
+
+    private DecodeStatus Complete(HttpRequest request, int end, out HttpMessage? record, out int consumed)
+    {
+        record = request;
+        consumed = end;
+        bool keepAlive = _keepAlive;
+        ResetRequest();
+        _state = keepAlive ? State.Head : State.Closed;
+        return DecodeStatus.Record;
+    }
+
+    /// <summary>
+    /// The error record for a rejected request (also kept as <c>LastError</c>); it consumes all of
+    /// <paramref name="inputLength"/>, and the filter is closed: nothing after it is read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // off the common path; keeps TryGetOne small
+    private DecodeStatus Rejected(HttpParseError error, int inputLength, out HttpMessage? record, out int consumed)
+    {
+        var response = new HttpErrorResponse(error.Reason, error.Detail!) { Request = _head.Request };
+        LastError = new FilterError(Name, $"{response.StatusCode} {error.Reason}: {response.Detail}");
+        record = response;
+        consumed = inputLength;
+        ResetRequest();
+        _state = State.Closed;
+        return DecodeStatus.Record;
+    }
+
+    private void ResetRequest()
+    {
+        _state = State.Head;
+        _head.Reset();
+        _body = null;
+        _keepAlive = false;
+        _streamOffset = 0;
+        _pending = default;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="response"/>: status line with the standard reason phrase, the
+    /// response's headers, then Date, Content-Length (or <c>Transfer-Encoding: chunked</c> when
+    /// <see cref="HttpResponse.Streamed"/>) and Connection unless the response sets them, a blank
+    /// line and the body (none for HEAD, 204 and 304). An interim (1xx) response, such as
+    /// <see cref="HttpContinueResponse"/>, is only its status line, its own header fields and the
+    /// blank line: <c>HTTP/1.1 100 Continue\r\n\r\n</c>; it changes no state of the filter.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A streamed response is still open: Put <see cref="HttpBodyChunk.Final"/> first.</exception>
+    /// <exception cref="ArgumentException">An interim response for HTTP/1.0, which has none.</exception>
+    public void Put(HttpResponse response, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(output);
+        _writer.Write(response, output);
+    }
+
+    /// <summary>Writes one piece of the streamed body started by the last <see cref="HttpResponse.Streamed"/> response.</summary>
+    /// <exception cref="InvalidOperationException">No streamed response is open.</exception>
+    public void Put(HttpBodyChunk chunk, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentNullException.ThrowIfNull(output);
+        _writer.Write(chunk, output);
+    }
+
+    /// <inheritdoc />
     public void Put(object record, IBufferWriter<byte> output)
     {
         switch (record)
@@ -112,13 +359,10 @@ public sealed partial class HttpdFilter : IFilter<HttpMessage, HttpResponse>
     public void Reset()
     {
         ResetRequest();
-        _state = State.RequestLine;
-        _putMode = PutMode.None;
+        _writer.Reset();
         LastError = null;
     }
 
     /// <inheritdoc />
     public IFilter Clone() => new HttpdFilter(_limits, _time);
-
-    private static string Latin1(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? "" : Encoding.Latin1.GetString(bytes);
 }

@@ -4,27 +4,26 @@ using System.Text;
 
 namespace PoeSharp.Filters.Http;
 
-public sealed partial class HttpdFilter
+/// <summary>
+/// Writes responses for <see cref="HttpdFilter"/>: the head with the framing fields it adds, the body,
+/// and the pieces of a streamed body. Its only state is whether a streamed body is open, and how it is framed.
+/// </summary>
+internal sealed class HttpResponseWriter
 {
-    private enum PutMode { None, Chunked, Raw, Suppressed }
+    private enum BodyMode { None, Chunked, Raw, Suppressed }
 
-    private PutMode _putMode;
+    private readonly TimeProvider _time;
+    private BodyMode _streaming;
 
-    /// <summary>
-    /// Writes <paramref name="response"/>: status line with the standard reason phrase, the
-    /// response's headers, then Date, Content-Length (or <c>Transfer-Encoding: chunked</c> when
-    /// <see cref="HttpResponse.Streamed"/>) and Connection unless the response sets them, a blank
-    /// line and the body (none for HEAD, 204 and 304). An interim (1xx) response, such as
-    /// <see cref="HttpContinueResponse"/>, is only its status line, its own header fields and the
-    /// blank line: <c>HTTP/1.1 100 Continue\r\n\r\n</c>; it changes no state of the filter.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">A streamed response is still open: Put <see cref="HttpBodyChunk.Final"/> first.</exception>
-    /// <exception cref="ArgumentException">An interim response for HTTP/1.0, which has none.</exception>
-    public void Put(HttpResponse response, IBufferWriter<byte> output)
+    public HttpResponseWriter(TimeProvider time) => _time = time;
+
+    /// <summary>Forgets an open streamed body.</summary>
+    public void Reset() => _streaming = BodyMode.None;
+
+    /// <summary>See <see cref="HttpdFilter.Put(HttpResponse, IBufferWriter{byte})"/>.</summary>
+    public void Write(HttpResponse response, IBufferWriter<byte> output)
     {
-        ArgumentNullException.ThrowIfNull(response);
-        ArgumentNullException.ThrowIfNull(output);
-        if (_putMode != PutMode.None)
+        if (_streaming != BodyMode.None)
             throw new InvalidOperationException("The previous streamed response is not finished: Put HttpBodyChunk.Final before the next response.");
 
         Version version = response.Version;
@@ -69,14 +68,14 @@ public sealed partial class HttpdFilter
             WriteAscii(output, "\r\n");
         }
 
-        PutMode mode = PutMode.None;
+        BodyMode mode = BodyMode.None;
         if (response.Streamed)
         {
-            if (head || bodyForbidden) mode = PutMode.Suppressed;
-            else if (http10) mode = PutMode.Raw;
+            if (head || bodyForbidden) mode = BodyMode.Suppressed;
+            else if (http10) mode = BodyMode.Raw;
             else
             {
-                mode = PutMode.Chunked;
+                mode = BodyMode.Chunked;
                 if (!hasTe) WriteAscii(output, "Transfer-Encoding: chunked\r\n");
             }
         }
@@ -98,8 +97,8 @@ public sealed partial class HttpdFilter
 
         if (response.Streamed)
         {
-            _putMode = mode;
-            if (response.Body.Length > 0) Put(new HttpBodyChunk(response.Body), output);
+            _streaming = mode;
+            if (response.Body.Length > 0) Write(new HttpBodyChunk(response.Body), output);
         }
         else if (!head && !bodyForbidden)
         {
@@ -107,25 +106,22 @@ public sealed partial class HttpdFilter
         }
     }
 
-    /// <summary>Writes one piece of the streamed body started by the last <see cref="HttpResponse.Streamed"/> response.</summary>
-    /// <exception cref="InvalidOperationException">No streamed response is open.</exception>
-    public void Put(HttpBodyChunk chunk, IBufferWriter<byte> output)
+    /// <summary>See <see cref="HttpdFilter.Put(HttpBodyChunk, IBufferWriter{byte})"/>.</summary>
+    public void Write(HttpBodyChunk chunk, IBufferWriter<byte> output)
     {
-        ArgumentNullException.ThrowIfNull(chunk);
-        ArgumentNullException.ThrowIfNull(output);
-        switch (_putMode)
+        switch (_streaming)
         {
-            case PutMode.None:
+            case BodyMode.None:
                 throw new InvalidOperationException("No streamed response is open: Put an HttpResponse with Streamed = true before its body chunks.");
-            case PutMode.Chunked:
+            case BodyMode.Chunked:
                 HttpChunkWriter.WriteChunk(chunk.Data.Span, output);
                 if (chunk.IsFinal) HttpChunkWriter.WriteFinalChunk(output);
                 break;
-            case PutMode.Raw:
+            case BodyMode.Raw:
                 output.Write(chunk.Data.Span);
                 break;
         }
-        if (chunk.IsFinal) _putMode = PutMode.None;
+        if (chunk.IsFinal) _streaming = BodyMode.None;
     }
 
     private static void WriteField(IBufferWriter<byte> output, HttpField field)
