@@ -47,7 +47,8 @@ internal static class ExampleProgram
         Func<bool> failed = static () => true;
         try
         {
-            using var kernel = new Kernel();
+            // One failing connection must not end the server: log it, stop that session, go on.
+            using var kernel = new Kernel(new KernelOptions { HandlerFailure = HandlerFailurePolicy.StopSession });
             failed = createListener(kernel, options);
             kernel.Run();
         }

@@ -34,6 +34,9 @@ internal sealed class InteractorHeap(FileDescriptor socket, IPAddress? peerAddr,
     /// <summary>The last response said <c>Connection: close</c>: shut down once it is flushed, ignore further requests.</summary>
     public bool CloseAfterFlush { get; set; }
 
+    /// <summary>True while got_request is building an answer: a DIE then owes the client a 500.</summary>
+    public bool Answering { get; set; }
+
     /// <summary>A "100 Continue" went out: the request's body is on its way, under the read timeout.</summary>
     public bool AwaitingBody { get; set; }
 

@@ -8,7 +8,8 @@ namespace PoeSharp.Examples;
 /// <summary>
 /// The original's interactor session, one per connection: <c>_start</c>, <c>_stop</c>,
 /// <c>got_request</c>, <c>got_flush</c>, <c>got_error</c>, <c>_parent</c>. Additions, each
-/// needed for answers a client can rely on: <c>got_timeout</c> (a client that does not finish its
+/// needed for answers a client can rely on: <c>got_die</c> (a handler that throws gets its client
+/// a 500 instead of ending the server), <c>got_timeout</c> (a client that does not finish its
 /// request, or does not read its answer, within --read-timeout is dropped; an idle persistent
 /// connection is closed after --keep-alive-timeout), <c>shutdown</c> (sent by the listener when
 /// the server stops) and <c>drop</c> (sent by the listener when it must stop at once). In a new
@@ -28,6 +29,7 @@ internal static class InteractorSession
             .OnCall("_parent", _ => 0)
             .On("got_timeout", InteractorGotTimeout)
             .On("shutdown", InteractorShutdown)
+            .On("got_die", InteractorGotDie)
             .On("drop", InteractorDrop));
 
     // The interactor has started for a client socket. Begin reading and writing on the socket.
@@ -49,6 +51,9 @@ internal static class InteractorSession
         if (heap.Log.Enabled) heap.Log.Debug($"Client handler {ctx.Kernel.ProcessId}/{ctx.Session.Id} started.");
 
         ctx.Kernel.Delay("got_timeout", heap.Options.ReadTimeout);
+
+        // A handler of ours that throws raises DIE here first: got_die answers 500 if it can.
+        ctx.Kernel.Sig("DIE", "got_die");
     }
 
     // Log the fact that the interactor has stopped.
@@ -65,12 +70,17 @@ internal static class InteractorSession
     {
         InteractorHeap heap = ctx.Heap;
         var request = ctx.Arg<HttpMessage>(0);
+        heap.Answering = request is HttpRequest;   // until the answer is Put: a DIE meanwhile owes a 500
 
         if (heap.Log.Enabled) heap.Log.Debug($"Client handler {ctx.Kernel.ProcessId}/{ctx.Session.Id} is handling a request.");
 
         // Requests pipelined behind the one that closes the connection get no answer (the
         // original would append undelimited responses the client cannot split).
-        if (heap.Client is null || heap.CloseAfterFlush) return;
+        if (heap.Client is null || heap.CloseAfterFlush)
+        {
+            heap.Answering = false;
+            return;
+        }
 
         if (request is HttpResponse error)
         {
@@ -97,6 +107,23 @@ internal static class InteractorSession
         ctx.Kernel.Delay("got_timeout", heap.Options.ReadTimeout);
 
         heap.Client.Put(response);
+        heap.Answering = false;
+    }
+
+    // A handler of this session threw (POE's DIE comes to the failing session first). If a client
+    // still waits for the answer to its request, it gets a 500 and the connection closes after it;
+    // otherwise the DIE stays unhandled and the kernel's policy stops this session alone.
+    private static void InteractorGotDie(EventContext<InteractorHeap> ctx)
+    {
+        InteractorHeap heap = ctx.Heap;
+        var die = ctx.Arg<DieInfo>(1);
+        // The event is the one dispatched (got_request, or the wheel's read callback that called it).
+        if (die.Destination != ctx.Session || !heap.Answering || heap.Client is null || heap.CloseAfterFlush) return;
+        heap.Answering = false;
+        if (heap.Log.Enabled) heap.Log.Debug($"Client handler {ctx.Kernel.ProcessId}/{ctx.Session.Id} answers 500: {die.Exception.GetType().Name}: {die.ErrorText}");
+        heap.CloseAfterFlush = true;
+        heap.Client.Put(new HttpResponse(500, "Internal Server Error\n") { CloseConnection = true });
+        ctx.Kernel.SigHandled();
     }
 
     // Stop interacting if a socket error has occurred.

@@ -106,6 +106,29 @@ public sealed partial class Kernel
         }
     }
 
+    /// <summary>
+    /// Registers <paramref name="resource"/> (a wheel, say) as owned by <paramref name="owner"/>:
+    /// if the session stops while it is still registered (a forced stop: a terminal signal,
+    /// <see cref="Stop"/>, a handler failure under <see cref="HandlerFailurePolicy.StopSession"/>),
+    /// the kernel disposes it after <c>_stop</c>, as POE destroys a stopped session's heap and the
+    /// wheels in it, so its descriptors close at once instead of at some later garbage collection.
+    /// </summary>
+    public void AddOwned(Session owner, IDisposable resource)
+    {
+        CheckThread();
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(resource);
+        if (owner.IsKernel || owner.State == SessionState.Stopped || !ReferenceEquals(owner.Kernel, this)) return;
+        (owner.Owned ??= new()).Add(resource);
+    }
+
+    /// <summary>Cancels <see cref="AddOwned"/> (harmless if not registered); a resource disposed by its owner calls it.</summary>
+    public void RemoveOwned(Session owner, IDisposable resource)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        owner.Owned?.Remove(resource);
+    }
+
     /// <summary>Cancels <see cref="AddForkAware"/> (harmless if not registered).</summary>
     public void RemoveForkAware(Session owner, IForkAware resource)
     {

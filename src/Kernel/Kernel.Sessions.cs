@@ -257,6 +257,26 @@ public sealed partial class Kernel
         Candidate(grandparent);
         _sessions.Remove(s.Id);
         s.State = SessionState.Stopped;
+        DisposeOwned(s);
+    }
+
+    /// <summary>Disposes what a stopped session still owned (see <see cref="AddOwned"/>).</summary>
+    private void DisposeOwned(Session s)
+    {
+        if (s.Owned is not { Count: > 0 } owned) return;
+        s.Owned = null;
+        foreach (IDisposable resource in owned)
+        {
+            try
+            {
+                resource.Dispose();
+            }
+            catch (Exception ex)
+            {
+                _observer?.OnHandlerFailed(s, KnownEvents.Stop, ex);
+                SetPending(System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex), replace: false);
+            }
+        }
     }
 
     private void FreeResources(Session s)

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Logging;
 using PoeSharp.Resources;
 
 namespace PoeSharp;
@@ -71,7 +72,7 @@ public sealed partial class Kernel
     /// (DIE then walks up the ancestors), SENDER = kernel; then an unhandled terminal or any
     /// non-maskable signal stops every touched session, deepest first. Returns whether it was handled.
     /// </summary>
-    private bool DispatchSignal(Session target, string name, object?[] sigArgs)
+    private bool DispatchSignal(Session target, string name, object?[] sigArgs, bool stopAncestors = true)
     {
         var touched = TreeOrder(target);
         List<Session>? ancestors = null;
@@ -92,7 +93,7 @@ public sealed partial class Kernel
         if (SignalNames.IsNonMaskable(name) || (SignalNames.IsTerminal(name) && !handled))
         {
             for (int i = touched.Count - 1; i >= 0; i--) StopSession(touched[i]);
-            if (ancestors is not null)
+            if (ancestors is not null && stopAncestors)
                 foreach (var a in ancestors) StopSession(a);
         }
         else if (name == SignalNames.Idle && handled) _zombieArmed = true;
@@ -127,14 +128,22 @@ public sealed partial class Kernel
         }
         var info = new DieInfo(ex, dest, ev, sender, callerState);
         _currentDie = info;
+        // StopSession contains the failure to the session that threw (and its descendants): its
+        // ancestors, the listener of a connection say, keep running.
+        bool contain = _options.HandlerFailure == HandlerFailurePolicy.StopSession && dest.State != SessionState.Stopped && !dest.IsKernel;
         bool handled;
         try
         {
-            handled = DispatchSignal(dest.State == SessionState.Stopped ? _kernelSession : dest, SignalNames.Die, [info]);
+            handled = DispatchSignal(dest.State == SessionState.Stopped ? _kernelSession : dest, SignalNames.Die, [info], stopAncestors: !contain);
         }
         finally
         {
             _currentDie = null;
+        }
+        if (contain && !handled && _pending is null)
+        {
+            WarningLog.LogError(ex, "Session {Session} stopped: its handler for '{Event}' threw {Type}: {Message}", dest.Id, ev, ex.GetType().Name, ex.Message);
+            return;
         }
         if (_pending is not null || !handled)
         {

@@ -442,11 +442,10 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
             _traceLog.LogTrace("<ev> {Session} -> {Event} (from {Sender}, {Kind})", dest.Id, ev, sender, kind.ToString().ToLowerInvariant());
     }
 
-    private void Warn(string text)
-    {
-        _warningLog ??= _options.Logger ?? new TextLogger(LogCategory, _options.WarningWriter, LogLevel.Warning, _time);
-        _warningLog.LogWarning("{Warning}", text);
-    }
+    private void Warn(string text) => WarningLog.LogWarning("{Warning}", text);
+
+    /// <summary>Where warnings and contained handler failures go (<see cref="KernelOptions.Logger"/> or a <see cref="TextLogger"/>).</summary>
+    private ILogger WarningLog => _warningLog ??= _options.Logger ?? new TextLogger(LogCategory, _options.WarningWriter, LogLevel.Warning, _time);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Candidate(Session s)

@@ -28,6 +28,13 @@ public sealed record KernelOptions
     /// <summary>POE's CATCH_EXCEPTIONS: a handler's exception becomes the DIE signal. When false it propagates out of <c>Run</c> at once.</summary>
     public bool CatchExceptions { get; init; } = true;
 
+    /// <summary>
+    /// What happens when a handler throws and no <c>DIE</c> watcher handles it: POE's rule
+    /// (<see cref="HandlerFailurePolicy.Die"/>, the default) or <see cref="HandlerFailurePolicy.StopSession"/>,
+    /// one line that keeps a server serving when one connection's handler fails.
+    /// </summary>
+    public HandlerFailurePolicy HandlerFailure { get; init; } = HandlerFailurePolicy.Die;
+
     /// <summary>Warn about events without a handler or <c>_default</c> in every session (POE's ASSERT_STATES).</summary>
     public bool DefaultWarnings { get; init; }
 

@@ -5,7 +5,8 @@ namespace PoeSharp.Wheels;
 /// it inside the session that will receive its events (usually in <c>_start</c> or an event
 /// handler) and keep it in the heap; every event it emits goes to that session with
 /// <see cref="Kernel.Call(SessionRef, string, object?[])"/>, so I/O events are synchronous, and every event carries
-/// <see cref="Id"/> last. <see cref="Dispose"/> removes the watchers; the session may then stop.
+/// <see cref="Id"/> last. <see cref="Dispose"/> removes the watchers; the session may then stop. A
+/// wheel still alive when its session is stopped by force is disposed by the kernel after <c>_stop</c>.
 /// </summary>
 public abstract class Wheel : IDisposable
 {
@@ -25,6 +26,14 @@ public abstract class Wheel : IDisposable
         Id = Interlocked.Increment(ref s_lastId);
         BoxedId = Id;
     }
+
+    /// <summary>
+    /// Called by each wheel as the last step of its constructor (a wheel whose options were
+    /// refused was never registered): if the owner is stopped by force (a signal, Kernel.Stop, a
+    /// contained handler failure) the kernel disposes the wheel, so its descriptors close as
+    /// POE's do with the heap, not at some later garbage collection.
+    /// </summary>
+    protected void RegisterWithOwner() => Kernel.AddOwned(Owner, this);
 
     /// <summary>The process-unique wheel id (POE's <c>ID()</c>), the last argument of every event.</summary>
     public int Id { get; }
@@ -55,6 +64,7 @@ public abstract class Wheel : IDisposable
                 $"{this} belongs to {Owner} but was disposed in {Kernel.ActiveSession}; dispose it inside its own session " +
                 "(e.g. post an event there) so its watchers can be removed.");
         IsDisposed = true;
+        Kernel.RemoveOwned(Owner, this);
         DisposeCore();
         GC.SuppressFinalize(this);
     }

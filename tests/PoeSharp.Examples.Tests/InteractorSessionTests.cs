@@ -53,6 +53,53 @@ public sealed class InteractorSessionTests
         return sb.ToString();
     }
 
+    /// <summary>A log whose disk is full for one client: writing its "is handling" line throws.</summary>
+    private sealed class FailingLog(string failOn) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            if (value is not null && value.Contains(failOn, StringComparison.Ordinal)) throw new IOException("No space left on device");
+            base.WriteLine(value);
+        }
+    }
+
+    [Test]
+    public void A_handler_that_throws_gets_its_client_a_500_and_the_other_client_its_page()
+    {
+        using var fake = new FakeKernel(new KernelOptions { HandlerFailure = HandlerFailurePolicy.StopSession, WarningWriter = _log },
+                                        new DateTimeOffset(2026, 11, 21, 20, 0, 0, TimeSpan.Zero));
+        var other = PosixSocket.SocketPair().Value;
+        using var failing = new FailingLog("/1 is handling a request");
+        try
+        {
+            Session bad = InteractorSession.Create(fake.Kernel, _server, null, 0, new ServerOptions(), new DebugLog(failing, true))!;
+            Session good = InteractorSession.Create(fake.Kernel, other.First, null, 0, new ServerOptions(), new DebugLog(failing, true))!;
+            Assert.That(bad.Id, Is.EqualTo(1), "the failing log line names session 1");
+
+            byte[] request = Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+            PosixSocket.Write(_client.Fd, request);
+            PosixSocket.Write(other.Second.Fd, request);
+            fake.Loop.FireOnce(_server.Fd, IoMode.Read);
+            fake.Loop.FireOnce(other.First.Fd, IoMode.Read);
+            fake.RunUntilIdle();
+
+            string badGot = Received();
+            Assert.That(badGot, Does.StartWith("HTTP/1.1 500 Internal Server Error\r\n").And.Contain("Connection: close\r\n"), failing + "\n" + _log + string.Join(";", fake.Failures.Select(f => f.Event)));
+            Assert.That(bad.State, Is.EqualTo(SessionState.Stopped), "the failing session ends after its 500");
+            PosixSocket.SetNonBlocking(other.Second.Fd, true);
+            var buffer = new byte[65536];
+            var goodGot = PosixSocket.Read(other.Second.Fd, buffer);
+            Assert.That(Encoding.ASCII.GetString(buffer, 0, goodGot.Value), Does.StartWith("HTTP/1.1 200 OK\r\n"));
+            Assert.That(good.State, Is.EqualTo(SessionState.Stopped), "the other session finished normally");
+            Assert.That(fake.Failures.Select(f => f.Exception.Message), Is.EqualTo(new[] { "No space left on device" }));
+        }
+        finally
+        {
+            other.First.Dispose();
+            other.Second.Dispose();
+        }
+    }
+
     [Test]
     public void A_request_gets_the_page_and_the_connection_ends()
     {

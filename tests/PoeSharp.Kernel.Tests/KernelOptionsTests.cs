@@ -59,6 +59,7 @@ public sealed class KernelOptionsTests
         if (type == typeof(bool)) return !(bool)current!;
         if (type == typeof(TextWriter)) return new StringWriter();
         if (type.IsInterface) return DispatchProxy.Create(type, typeof(InertProxy));
+        if (type.IsEnum) return Enum.GetValues(type).Cast<object>().First(v => !v.Equals(current));
         Assert.Fail($"No non-default value known for a setting of type {type}; add one here.");
         return null!;
     }

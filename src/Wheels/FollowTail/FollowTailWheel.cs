@@ -133,6 +133,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
             if (_filename is not null) _handle.Dispose();
             throw new ArgumentException("The handle is a directory; FollowTail follows files and pipes.", nameof(options));
         }
+        RegisterWithOwner();
         if (!status.Value.IsRegular)
         {
             StartWatching(); // Seek and SeekBack mean nothing on a pipe

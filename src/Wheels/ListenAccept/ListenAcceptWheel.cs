@@ -84,6 +84,7 @@ public sealed class ListenAcceptWheel : Wheel, IReadyHandler, IAcceptSink
         }
         // A blocking listener would block the whole process in accept when a connection vanishes.
         PosixSocket.SetNonBlocking(_handle.Fd, true);
+        RegisterWithOwner();
         _acceptor.Start(_handle.Fd, this);
     }
 

@@ -129,6 +129,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRec
         // always go out at once never needs one.
         Kernel.RefcountIncrement(Owner, LivenessTag);
         if (!options.KeepAfterFork) Kernel.AddForkAware(Owner, this);
+        RegisterWithOwner();
         if (_inputEvent is not null) StartReading();
     }
 

@@ -160,6 +160,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
             _openOutputs++;
             _stderr.Start();
         }
+        RegisterWithOwner();
     }
 
     /// <summary>The child's process id (POE's <c>PID</c>); 0 when the program could not be started.</summary>

@@ -85,6 +85,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler, IAcceptSink, IFor
             throw new ArgumentOutOfRangeException(nameof(options), rp, "RemotePort must be 0..65535.");
         if (options.ConnectTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), t, "ConnectTimeout must be positive (null = no limit).");
+        RegisterWithOwner();
         Setup(options);
     }
 
