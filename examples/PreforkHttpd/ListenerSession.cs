@@ -134,8 +134,8 @@ internal static class ListenerSession
             heap.ToReplace.Clear();
             heap.Replacing = 0;
             heap.Environment.Random.Reseed();
-            // The parent's own connections came with the fork: only the parent may answer them.
-            foreach (Session interactor in heap.Interactors.ToArray()) kernel.Call(interactor, "drop_inherited");
+            // The parent's own connections came with the fork: Kernel.Fork has already had their
+            // wheels let go of them (only the parent may answer them), and those interactors end.
             return;
         }
 

@@ -302,6 +302,7 @@ public sealed partial class Kernel
         }
         RemoveSignalWatchers(s);
         RemoveSigChildWatches(s);
+        s.ForkAware?.Clear();
         s.EventsTo = 0;
         s.EventsFrom = 0;
     }

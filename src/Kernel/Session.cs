@@ -65,6 +65,7 @@ public abstract class Session
     internal Dictionary<string, int>? Extrefs;      // tag -> count (> 0)
     internal int TimerHead = -1;    // first slot of this session's timers in the queue (a linked list)
     internal Dictionary<int, (string Event, object?[] Args)>? SigChildren; // pid -> watch
+    internal List<IForkAware>? ForkAware;            // released in a forked child (Kernel.HasForked)
     internal bool InGcList;
     internal bool InStart;
 
