@@ -33,7 +33,13 @@ internal sealed partial class HaproxyProcess : IDisposable
     public int Pid => _process.Id;
 
     /// <summary>The parsed request log lines so far, in the order HAProxy wrote them.</summary>
-    public List<HaproxyLogLine> Log() => _lines.Select(HaproxyLogLine.TryParse).OfType<HaproxyLogLine>().ToList();
+    public List<HaproxyLogLine> Log() => LogSince(0);
+
+    /// <summary>How many lines HAProxy has written so far: a mark for <see cref="LogSince"/>.</summary>
+    public int LineCount => _lines.Count;
+
+    /// <summary>The parsed request log lines written after the first <paramref name="mark"/> lines (a <see cref="LineCount"/>).</summary>
+    public List<HaproxyLogLine> LogSince(int mark) => _lines.Skip(mark).Select(HaproxyLogLine.TryParse).OfType<HaproxyLogLine>().ToList();
 
     public string Output => string.Join('\n', _lines);
 

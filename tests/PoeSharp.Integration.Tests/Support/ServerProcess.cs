@@ -200,7 +200,9 @@ internal sealed partial class ServerProcess : IDisposable
         return Eventually(() =>
         {
             Sample();
-            return Alive().Length == 0 || (Alive().Length == 1 && Alive()[0].Pid == Pid && _process.HasExited);
+            // One snapshot: a process can die between two calls, and the second would be empty.
+            ProcInfo[] alive = Alive();
+            return alive.Length == 0 || (alive.Length == 1 && alive[0].Pid == Pid && _process.HasExited);
         }, timeout) && _process.WaitForExit(5000);
     }
 
