@@ -65,4 +65,26 @@ public sealed partial class Kernel
             return new Dictionary<string, Session>(_aliases, StringComparer.Ordinal);
         }
     }
+
+    /// <summary>Aliases: each keeps its session alive, not the program.</summary>
+    private sealed class AliasResource(Kernel kernel) : IKernelResource
+    {
+        public int CountFor(Session session) => session.Aliases?.Count ?? 0;
+
+        public bool KeepsKernelBusy => false;
+
+        public void Release(Session session)
+        {
+            if (session.Aliases is not { Count: > 0 } aliases) return;
+            foreach (var a in aliases) kernel._aliases.Remove(a);
+            aliases.Clear();
+        }
+
+        public void Describe(Session session, LivenessReport report) => report.Aliases = session.Aliases?.ToArray() ?? [];
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            foreach (var (alias, s) in kernel._aliases) leaks.Add($"alias '{alias}' of {s}");
+        }
+    }
 }

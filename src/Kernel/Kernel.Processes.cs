@@ -306,4 +306,41 @@ public sealed partial class Kernel
         if (s.SigChildren is not { Count: > 0 } map) return;
         foreach (int pid in map.Keys.ToArray()) RemoveSigChild(s, pid);
     }
+
+    /// <summary>Child watches (<see cref="SigChild(int, string?, object?[])"/>): each keeps its session and the program alive until the child is reaped.</summary>
+    private sealed class ChildWatchResource(Kernel kernel) : IKernelResource
+    {
+        public int CountFor(Session session) => session.SigChildren?.Count ?? 0;
+
+        public bool KeepsKernelBusy => kernel._sigChildTotal > 0;
+
+        public void Release(Session session) => kernel.RemoveSigChildWatches(session);
+
+        public void Describe(Session session, LivenessReport report) =>
+            report.SigChildPids = session.SigChildren?.Keys.Order().ToArray() ?? [];
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            foreach (var (pid, watchers) in kernel._pidWatchers) leaks.Add($"child {pid} watched by {watchers.Count} session(s)");
+            if (kernel._sigChildTotal != 0) leaks.Add($"sig_child count {kernel._sigChildTotal} (bookkeeping error)");
+        }
+    }
+
+    /// <summary>The <see cref="IForkAware"/> registrations: released with their session, they keep nothing alive.</summary>
+    private sealed class ForkAwareResource : IKernelResource
+    {
+        public int CountFor(Session session) => 0;
+
+        public bool KeepsKernelBusy => false;
+
+        public void Release(Session session) => session.ForkAware?.Clear();
+
+        public void Describe(Session session, LivenessReport report)
+        {
+        }
+
+        public void ReportLeaks(List<string> leaks)
+        {
+        }
+    }
 }

@@ -214,4 +214,38 @@ public sealed partial class Kernel
         else _loop.Resume(fd, mode);
         return true;
     }
+
+    /// <summary>Watched descriptors (POE's handles): each keeps its session and the program alive, even paused.</summary>
+    private sealed class HandleResource(Kernel kernel) : IKernelResource
+    {
+        public int CountFor(Session session) => session.FdModes?.Count ?? 0;
+
+        public bool KeepsKernelBusy => kernel._userWatchCount > 0;
+
+        public void Release(Session session)
+        {
+            if (session.FdModes is not { Count: > 0 } fds) return;
+            foreach (var (fd, mask) in fds.ToArray())
+                for (int m = 0; m < 3; m++)
+                    if ((mask & (1 << m)) != 0) kernel.RemoveWatcher(session, fd, (IoMode)m, quiet: true);
+            fds.Clear();
+        }
+
+        public void Describe(Session session, LivenessReport report)
+        {
+            var fds = new List<(int, IoMode)>();
+            if (session.FdModes is { } map)
+                foreach (var (fd, mask) in map.OrderBy(p => p.Key))
+                    for (int m = 0; m < 3; m++)
+                        if ((mask & (1 << m)) != 0) fds.Add((fd, (IoMode)m));
+            report.Descriptors = fds;
+        }
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            foreach (var w in kernel._watchers.Values)
+                if (!w.Internal) leaks.Add($"fd {w.Fd} {w.Mode} watched by {w.Owner}");
+            if (kernel._userWatchCount != 0) leaks.Add($"user watch count {kernel._userWatchCount} (bookkeeping error)");
+        }
+    }
 }

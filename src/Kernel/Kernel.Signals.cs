@@ -158,4 +158,24 @@ public sealed partial class Kernel
         if (_sigWatchers.Count == 0) return;
         foreach (var name in _sigWatchers.Keys.ToArray()) RemoveSignalWatcher(s, name);
     }
+
+    /// <summary>Signal watches: they keep neither their session nor the program alive (POE 1.370).</summary>
+    private sealed class SignalResource(Kernel kernel) : IKernelResource
+    {
+        public int CountFor(Session session) => 0;
+
+        public bool KeepsKernelBusy => false;
+
+        public void Release(Session session) => kernel.RemoveSignalWatchers(session);
+
+        public void Describe(Session session, LivenessReport report)
+        {
+        }
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            foreach (var (name, watchers) in kernel._sigWatchers)
+                if (watchers.Count > 0) leaks.Add($"signal {name} watched by {watchers.Count} session(s)");
+        }
+    }
 }
