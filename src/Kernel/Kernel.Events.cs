@@ -184,7 +184,7 @@ public sealed partial class Kernel
             if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id)
                 && _sessions.TryGetValue(id, out session!))
                 return true;
-            if (_aliases.TryGetValue(text, out session!)) return true;
+            if (_aliasResource.ByName.TryGetValue(text, out session!)) return true;
             if (text == Id)
             {
                 session = _kernelSession;

@@ -4,7 +4,6 @@ namespace PoeSharp;
 
 public sealed partial class Kernel
 {
-    private int _extrefTotal;   // non-zero extra-ref tags over all sessions: they keep the kernel busy
 
     /// <summary>
     /// Creates a session (POE's <c>POE::Session-&gt;create</c>): its parent is the active session,
@@ -190,7 +189,7 @@ public sealed partial class Kernel
         if (!TryResolve(session, out var s) || s.IsKernel || s.State == SessionState.Stopped) return null;
         var refs = s.Extrefs ??= new(StringComparer.Ordinal);
         refs.TryGetValue(tag, out int n);
-        if (n == 0) _extrefTotal++;
+        if (n == 0) _extraRefResource.Total++;
         refs[tag] = ++n;
         return n;
     }
@@ -205,7 +204,7 @@ public sealed partial class Kernel
         if (--n == 0)
         {
             s.Extrefs.Remove(tag);
-            _extrefTotal--;
+            _extraRefResource.Total--;
             Candidate(s);
         }
         else s.Extrefs[tag] = n;
@@ -343,16 +342,19 @@ public sealed partial class Kernel
     }
 
     /// <summary>Extra references (POE's refcount_increment): each non-zero tag keeps its session and the program alive.</summary>
-    private sealed class ExtraRefResource(Kernel kernel) : IKernelResource
+    private sealed class ExtraRefResource : IKernelResource
     {
+        /// <summary>Non-zero extra-ref tags over all sessions: they keep the program running.</summary>
+        public int Total;
+
         public int CountFor(Session session) => session.Extrefs?.Count ?? 0;
 
-        public bool KeepsKernelBusy => kernel._extrefTotal > 0;
+        public bool KeepsKernelBusy => Total > 0;
 
         public void Release(Session session)
         {
             if (session.Extrefs is not { Count: > 0 } refs) return;
-            kernel._extrefTotal -= refs.Count;
+            Total -= refs.Count;
             refs.Clear();
         }
 
@@ -361,7 +363,7 @@ public sealed partial class Kernel
 
         public void ReportLeaks(List<string> leaks)
         {
-            if (kernel._extrefTotal != 0) leaks.Add($"{kernel._extrefTotal} extra-ref tag(s) not released");
+            if (Total != 0) leaks.Add($"{Total} extra-ref tag(s) not released");
         }
     }
 }

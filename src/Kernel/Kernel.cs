@@ -61,6 +61,11 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private readonly Dictionary<int, Session> _sessions = new();
     private readonly List<Session> _gcCandidates = new();
     private readonly IKernelResource[] _resources;   // in the order a stopping session's holdings are freed
+    private readonly AliasResource _aliasResource = new();
+    private readonly ExtraRefResource _extraRefResource = new();
+    private readonly HandleResource _handleResource;
+    private readonly SignalResource _signalResource;
+    private readonly ChildWatchResource _childWatchResource;
     private readonly Channel<CrossThreadPost> _inbox =
         Channel.CreateUnbounded<CrossThreadPost>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IKernelObserver? _observer;
@@ -123,10 +128,13 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         _ticksPerSpanTick = _frequency % TimeSpan.TicksPerSecond == 0 ? _frequency / TimeSpan.TicksPerSecond : 0;
         _ownerThread = Environment.CurrentManagedThreadId;
         _kernelSession = new KernelSession(this);
+        _handleResource = new HandleResource(this);
+        _signalResource = new SignalResource(this);
+        _childWatchResource = new ChildWatchResource(this);
         _resources =
         [
-            new SessionResource(this), new EventResource(this), new AliasResource(this), new ExtraRefResource(this),
-            new HandleResource(this), new SignalResource(this), new ChildWatchResource(this), new ForkAwareResource(),
+            new SessionResource(this), new EventResource(this), _aliasResource, _extraRefResource,
+            _handleResource, _signalResource, _childWatchResource, new ForkAwareResource(),
         ];
         _active = _kernelSession;
         _pid = Environment.ProcessId;
