@@ -2,8 +2,6 @@ namespace PoeSharp;
 
 public sealed partial class Kernel
 {
-    private readonly Dictionary<string, Session> _aliases = new(StringComparer.Ordinal);
-
     /// <summary>
     /// Gives the active session the alias <paramref name="name"/> (several per session are allowed).
     /// Re-setting its own alias succeeds; another session's alias is <see cref="KernelError.AlreadyExists"/>.
@@ -15,9 +13,9 @@ public sealed partial class Kernel
         ArgumentException.ThrowIfNullOrEmpty(name);
         var s = _active;
         if (s.IsKernel || s.State == SessionState.Stopped) return KernelError.NoSuchSession;
-        if (_aliases.TryGetValue(name, out var owner))
+        if (_aliasResource.ByName.TryGetValue(name, out var owner))
             return ReferenceEquals(owner, s) ? KernelError.None : KernelError.AlreadyExists;
-        _aliases.Add(name, s);
+        _aliasResource.ByName.Add(name, s);
         (s.Aliases ??= new()).Add(name);
         return KernelError.None;
     }
@@ -28,9 +26,9 @@ public sealed partial class Kernel
         CheckThread();
         ArgumentNullException.ThrowIfNull(name);
         var s = _active;
-        if (!_aliases.TryGetValue(name, out var owner)) return KernelError.NoSuchSession;
+        if (!_aliasResource.ByName.TryGetValue(name, out var owner)) return KernelError.NoSuchSession;
         if (!ReferenceEquals(owner, s)) return KernelError.NotPermitted;
-        _aliases.Remove(name);
+        _aliasResource.ByName.Remove(name);
         s.Aliases!.Remove(name);
         Candidate(s);
         return KernelError.None;
@@ -62,7 +60,32 @@ public sealed partial class Kernel
         get
         {
             CheckThread();
-            return new Dictionary<string, Session>(_aliases, StringComparer.Ordinal);
+            return new Dictionary<string, Session>(_aliasResource.ByName, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Aliases: each keeps its session alive, not the program.</summary>
+    private sealed class AliasResource : IKernelResource
+    {
+        /// <summary>Every alias and the session it names.</summary>
+        public readonly Dictionary<string, Session> ByName = new(StringComparer.Ordinal);
+
+        public int CountFor(Session session) => session.Aliases?.Count ?? 0;
+
+        public bool KeepsKernelBusy => false;
+
+        public void Release(Session session)
+        {
+            if (session.Aliases is not { Count: > 0 } aliases) return;
+            foreach (var a in aliases) ByName.Remove(a);
+            aliases.Clear();
+        }
+
+        public void Describe(Session session, LivenessReport report) => report.Aliases = session.Aliases?.ToArray() ?? [];
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            foreach (var (alias, s) in ByName) leaks.Add($"alias '{alias}' of {s}");
         }
     }
 }

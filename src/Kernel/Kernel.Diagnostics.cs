@@ -1,4 +1,3 @@
-using PoeSharp.Loop;
 using PoeSharp.Resources;
 
 namespace PoeSharp;
@@ -17,22 +16,9 @@ public sealed partial class Kernel
     {
         CheckThread();
         if (!TryResolve(session, out var s) || s.IsKernel || s.State == SessionState.Stopped) return null;
-        var fds = new List<(int, IoMode)>();
-        if (s.FdModes is { } map)
-            foreach (var (fd, mask) in map.OrderBy(p => p.Key))
-                for (int m = 0; m < 3; m++)
-                    if ((mask & (1 << m)) != 0) fds.Add((fd, (IoMode)m));
-        return new LivenessReport(s.Id)
-        {
-            EventsQueued = s.EventsTo - s.TimerCount,
-            EventsSent = s.EventsFrom,
-            Timers = s.TimerCount,
-            Children = s.ChildCount,
-            Aliases = s.Aliases?.ToArray() ?? [],
-            Descriptors = fds,
-            ExtraRefs = s.Extrefs is null ? new Dictionary<string, int>() : new Dictionary<string, int>(s.Extrefs),
-            SigChildPids = s.SigChildren?.Keys.Order().ToArray() ?? [],
-        };
+        var report = new LivenessReport(s.Id) { IsCollectable = RefCount(s) == 0 };
+        foreach (var resource in _resources) resource.Describe(s, report);
+        return report;
     }
 
     /// <summary>
@@ -54,31 +40,20 @@ public sealed partial class Kernel
 
     /// <summary>
     /// Everything still held by the kernel: sessions, queued items, aliases, watchers, signal and
-    /// child watches. Empty after <see cref="Run()"/> has returned normally; tests assert it in teardown.
+    /// child watches, asking each of the kernel's resources in turn. Empty after <see cref="Run()"/>
+    /// has returned normally (which warns about anything left, as POE's finalize does); tests assert
+    /// it in teardown.
     /// </summary>
     public IReadOnlyList<string> FindLeaks()
     {
         CheckThread();
+        return CollectLeaks();
+    }
+
+    private List<string> CollectLeaks()
+    {
         var leaks = new List<string>();
-        foreach (var s in Sessions) leaks.Add("live " + Explain(s));
-        if (_queue.Count > 0)
-        {
-            var items = new List<string>();
-            _queue.ForEachFifo(items, static (l, it) => l.Add($"{it.Kind} '{it.Event}' to {it.Dest}"));
-            _queue.ForEachTimer(items, static (l, it) => l.Add($"timer '{it.Event}' of {it.Dest}"));
-            leaks.Add($"{_queue.Count} queued item(s): {string.Join(", ", items.Take(10))}");
-        }
-        foreach (var (alias, s) in _aliases) leaks.Add($"alias '{alias}' of {s}");
-        foreach (var w in _watchers.Values)
-            if (!w.Internal) leaks.Add($"fd {w.Fd} {w.Mode} watched by {w.Owner}");
-        foreach (var (name, watchers) in _sigWatchers)
-            if (watchers.Count > 0) leaks.Add($"signal {name} watched by {watchers.Count} session(s)");
-        foreach (var (pid, watchers) in _pidWatchers) leaks.Add($"child {pid} watched by {watchers.Count} session(s)");
-        if (_extrefTotal != 0) leaks.Add($"{_extrefTotal} extra-ref tag(s) not released");
-        if (_internalQueued != 0) leaks.Add($"internal queue count {_internalQueued} (bookkeeping error)");
-        if (_userWatchCount != 0) leaks.Add($"user watch count {_userWatchCount} (bookkeeping error)");
-        if (_sigChildTotal != 0) leaks.Add($"sig_child count {_sigChildTotal} (bookkeeping error)");
-        if (_kernelSession.Children is { Count: > 0 } top) leaks.Add($"{top.Count} top-level session(s) still listed");
+        foreach (var resource in _resources) resource.ReportLeaks(leaks);
         return leaks;
     }
 }

@@ -184,7 +184,7 @@ public sealed partial class Kernel
             if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id)
                 && _sessions.TryGetValue(id, out session!))
                 return true;
-            if (_aliases.TryGetValue(text, out session!)) return true;
+            if (_aliasResource.ByName.TryGetValue(text, out session!)) return true;
             if (text == Id)
             {
                 session = _kernelSession;
@@ -196,5 +196,52 @@ public sealed partial class Kernel
         if (r.IdValue != 0 && _sessions.TryGetValue(r.IdValue, out session!)) return true;
         session = null!;
         return false;
+    }
+
+    /// <summary>
+    /// Queued events and timers: each keeps both its destination and its sender alive (the
+    /// counts live on the session, where the dispatch path updates them without a lookup), and
+    /// any queued item but the kernel's own GC checks and IDLE keeps the program running.
+    /// </summary>
+    private sealed class EventResource(Kernel kernel) : IKernelResource
+    {
+        public int CountFor(Session session) => session.EventsTo + session.EventsFrom;
+
+        public bool KeepsKernelBusy => kernel._queue.Count - kernel._internalQueued > 0;
+
+        public void Release(Session session)
+        {
+            if (session.TimerCount > 0)
+            {
+                var timers = new List<int>(session.TimerCount);
+                kernel._queue.CollectSessionTimers(session, null, timers);
+                foreach (int id in timers) kernel._queue.TryRemoveTimer(id, out _);
+                session.EventsTo -= timers.Count;
+                session.TimerCount = 0;
+            }
+            if (session.EventsTo > 0 || session.EventsFrom > 0) kernel.RemoveQueuedTraffic(session);
+            session.EventsTo = 0;
+            session.EventsFrom = 0;
+        }
+
+        public void Describe(Session session, LivenessReport report)
+        {
+            report.EventsQueued = session.EventsTo - session.TimerCount;
+            report.EventsSent = session.EventsFrom;
+            report.Timers = session.TimerCount;
+        }
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            var queue = kernel._queue;
+            if (queue.Count > 0)
+            {
+                var items = new List<string>();
+                queue.ForEachFifo(items, static (l, it) => l.Add($"{it.Kind} '{it.Event}' to {it.Dest}"));
+                queue.ForEachTimer(items, static (l, it) => l.Add($"timer '{it.Event}' of {it.Dest}"));
+                leaks.Add($"{queue.Count} queued item(s): {string.Join(", ", items.Take(10))}");
+            }
+            if (kernel._internalQueued != 0) leaks.Add($"internal queue count {kernel._internalQueued} (bookkeeping error)");
+        }
     }
 }

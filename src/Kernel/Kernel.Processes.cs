@@ -5,8 +5,6 @@ namespace PoeSharp;
 
 public sealed partial class Kernel
 {
-    private readonly Dictionary<int, List<Session>> _pidWatchers = new();
-    private int _sigChildTotal;
     private bool _hostAttached;
 
     /// <summary>True once <see cref="HasForked"/> has run in a child process.</summary>
@@ -72,15 +70,15 @@ public sealed partial class Kernel
         HasForkedSinceStart = true;
         host.AfterFork();
         _loop.AfterFork();
-        foreach (var (_, watchers) in _pidWatchers)
+        foreach (var (_, watchers) in _childWatchResource.WatchersByPid)
             foreach (var s in watchers)
                 if (s.SigChildren is { Count: > 0 } map)
                 {
-                    _sigChildTotal -= map.Count;
+                    _childWatchResource.Total -= map.Count;
                     map.Clear();
                     Candidate(s);
                 }
-        _pidWatchers.Clear();
+        _childWatchResource.WatchersByPid.Clear();
         AfterForkInChild(parentPid);
     }
 
@@ -244,16 +242,16 @@ public sealed partial class Kernel
             return KernelError.None;
         }
         if (pid <= 0) return KernelError.InvalidArgument;
-        if (!_pidWatchers.TryGetValue(pid, out var watchers))
+        if (!_childWatchResource.WatchersByPid.TryGetValue(pid, out var watchers))
         {
             if (!EnsureHost().WatchChild(pid)) return KernelError.NoSuchSession;
-            _pidWatchers[pid] = watchers = new List<Session>();
+            _childWatchResource.WatchersByPid[pid] = watchers = new List<Session>();
         }
         var map = s.SigChildren ??= new();
         if (!map.ContainsKey(pid))
         {
             watchers.Add(s);
-            _sigChildTotal++;
+            _childWatchResource.Total++;
         }
         map[pid] = (ev, args ?? []);
         return KernelError.None;
@@ -288,11 +286,11 @@ public sealed partial class Kernel
     void IProcessSink.OnChildExit(int pid, int waitStatus)
     {
         CheckThread();
-        if (!_pidWatchers.Remove(pid, out var watchers)) return;
+        if (!_childWatchResource.WatchersByPid.Remove(pid, out var watchers)) return;
         foreach (var s in watchers)
         {
             if (s.SigChildren is null || !s.SigChildren.Remove(pid, out var w)) continue;
-            _sigChildTotal--;
+            _childWatchResource.Total--;
             if (s.State == SessionState.Alive)
             {
                 var args = new object?[3 + w.Args.Length];
@@ -311,14 +309,14 @@ public sealed partial class Kernel
     private void RemoveSigChild(Session s, int pid)
     {
         if (s.SigChildren is null || !s.SigChildren.Remove(pid)) return;
-        _sigChildTotal--;
+        _childWatchResource.Total--;
         Candidate(s);
-        if (_pidWatchers.TryGetValue(pid, out var watchers))
+        if (_childWatchResource.WatchersByPid.TryGetValue(pid, out var watchers))
         {
             watchers.Remove(s);
             if (watchers.Count == 0)
             {
-                _pidWatchers.Remove(pid);
+                _childWatchResource.WatchersByPid.Remove(pid);
                 _host?.IgnoreChild(pid);
             }
         }
@@ -328,5 +326,48 @@ public sealed partial class Kernel
     {
         if (s.SigChildren is not { Count: > 0 } map) return;
         foreach (int pid in map.Keys.ToArray()) RemoveSigChild(s, pid);
+    }
+
+    /// <summary>Child watches (<see cref="SigChild(int, string?, object?[])"/>): each keeps its session and the program alive until the child is reaped.</summary>
+    private sealed class ChildWatchResource(Kernel kernel) : IKernelResource
+    {
+        /// <summary>Child pid -> the sessions watching it.</summary>
+        public readonly Dictionary<int, List<Session>> WatchersByPid = new();
+
+        /// <summary>Child watches over all sessions: they keep the program running.</summary>
+        public int Total;
+
+        public int CountFor(Session session) => session.SigChildren?.Count ?? 0;
+
+        public bool KeepsKernelBusy => Total > 0;
+
+        public void Release(Session session) => kernel.RemoveSigChildWatches(session);
+
+        public void Describe(Session session, LivenessReport report) =>
+            report.SigChildPids = session.SigChildren?.Keys.Order().ToArray() ?? [];
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            foreach (var (pid, watchers) in WatchersByPid) leaks.Add($"child {pid} watched by {watchers.Count} session(s)");
+            if (Total != 0) leaks.Add($"sig_child count {Total} (bookkeeping error)");
+        }
+    }
+
+    /// <summary>The <see cref="IForkAware"/> registrations: released with their session, they keep nothing alive.</summary>
+    private sealed class ForkAwareResource : IKernelResource
+    {
+        public int CountFor(Session session) => 0;
+
+        public bool KeepsKernelBusy => false;
+
+        public void Release(Session session) => session.ForkAware?.Clear();
+
+        public void Describe(Session session, LivenessReport report)
+        {
+        }
+
+        public void ReportLeaks(List<string> leaks)
+        {
+        }
     }
 }

@@ -6,8 +6,6 @@ namespace PoeSharp;
 
 public sealed partial class Kernel
 {
-    private readonly Dictionary<long, Watcher> _watchers = new();
-    private int _userWatchCount;
 
     /// <summary>
     /// Starts or replaces (or with a null <paramref name="ev"/> stops) the active session's read
@@ -91,8 +89,8 @@ public sealed partial class Kernel
         get
         {
             CheckThread();
-            var list = new List<WatchInfo>(_watchers.Count);
-            foreach (var w in _watchers.Values) list.Add(new WatchInfo(w.Fd, w.Mode, w.Owner, w.Event, w.Paused));
+            var list = new List<WatchInfo>(_handleResource.Watchers.Count);
+            foreach (var w in _handleResource.Watchers.Values) list.Add(new WatchInfo(w.Fd, w.Mode, w.Owner, w.Event, w.Paused));
             list.Sort((a, b) => a.Fd != b.Fd ? a.Fd.CompareTo(b.Fd) : a.Mode.CompareTo(b.Mode));
             return list;
         }
@@ -112,7 +110,7 @@ public sealed partial class Kernel
 
     void ILoopSink.OnReady(int fd, IoMode mode)
     {
-        if (!_watchers.TryGetValue(Watcher.Key(fd, mode), out var w) || w.Paused) return;
+        if (!_handleResource.Watchers.TryGetValue(Watcher.Key(fd, mode), out var w) || w.Paused) return;
         if (w.Internal)
         {
             w.Handler!.OnReady(fd, mode);
@@ -153,7 +151,7 @@ public sealed partial class Kernel
     private void AddWatcher(Session owner, int fd, IoMode mode, string? ev, object?[] args, IReadyHandler? handler, bool isInternal)
     {
         long key = Watcher.Key(fd, mode);
-        if (_watchers.TryGetValue(key, out var existing))
+        if (_handleResource.Watchers.TryGetValue(key, out var existing))
         {
             if (!ReferenceEquals(existing.Owner, owner))
                 throw new InvalidOperationException(
@@ -169,11 +167,11 @@ public sealed partial class Kernel
             }
             return;
         }
-        _watchers.Add(key, new Watcher { Owner = owner, Fd = fd, Mode = mode, Event = ev, Args = args, Handler = handler, Internal = isInternal });
+        _handleResource.Watchers.Add(key, new Watcher { Owner = owner, Fd = fd, Mode = mode, Event = ev, Args = args, Handler = handler, Internal = isInternal });
         _loop.Watch(fd, mode);
         if (!isInternal)
         {
-            _userWatchCount++;
+            _handleResource.UserCount++;
             var fds = owner.FdModes ??= new();
             fds.TryGetValue(fd, out int mask);
             fds[fd] = mask | Session.ModeBit(mode);
@@ -183,15 +181,15 @@ public sealed partial class Kernel
     private void RemoveWatcher(Session owner, int fd, IoMode mode, bool quiet)
     {
         long key = Watcher.Key(fd, mode);
-        if (!_watchers.TryGetValue(key, out var w) || !ReferenceEquals(w.Owner, owner))
+        if (!_handleResource.Watchers.TryGetValue(key, out var w) || !ReferenceEquals(w.Owner, owner))
         {
             if (!quiet) throw new InvalidOperationException($"{owner} does not watch fd {fd} ({mode}).");
             return;
         }
-        _watchers.Remove(key);
+        _handleResource.Watchers.Remove(key);
         _loop.Ignore(fd, mode);
         if (w.Internal) return;
-        _userWatchCount--;
+        _handleResource.UserCount--;
         if (owner.FdModes is { } fds && fds.TryGetValue(fd, out int mask))
         {
             mask &= ~Session.ModeBit(mode);
@@ -207,11 +205,51 @@ public sealed partial class Kernel
     private bool SetPaused(int fd, IoMode mode, bool paused)
     {
         CheckThread();
-        if (!_watchers.TryGetValue(Watcher.Key(fd, mode), out var w)) return false;
+        if (!_handleResource.Watchers.TryGetValue(Watcher.Key(fd, mode), out var w)) return false;
         if (w.Paused == paused) return true;
         w.Paused = paused;
         if (paused) _loop.Pause(fd, mode);
         else _loop.Resume(fd, mode);
         return true;
+    }
+
+    /// <summary>Watched descriptors (POE's handles): each keeps its session and the program alive, even paused.</summary>
+    private sealed class HandleResource(Kernel kernel) : IKernelResource
+    {
+        /// <summary>Every watcher by (fd, mode), the kernel's own (the process host's descriptors) included.</summary>
+        public readonly Dictionary<long, Watcher> Watchers = new();
+
+        /// <summary>The watchers of sessions (not the kernel's own): they keep the program running.</summary>
+        public int UserCount;
+
+        public int CountFor(Session session) => session.FdModes?.Count ?? 0;
+
+        public bool KeepsKernelBusy => UserCount > 0;
+
+        public void Release(Session session)
+        {
+            if (session.FdModes is not { Count: > 0 } fds) return;
+            foreach (var (fd, mask) in fds.ToArray())
+                for (int m = 0; m < 3; m++)
+                    if ((mask & (1 << m)) != 0) kernel.RemoveWatcher(session, fd, (IoMode)m, quiet: true);
+            fds.Clear();
+        }
+
+        public void Describe(Session session, LivenessReport report)
+        {
+            var fds = new List<(int, IoMode)>();
+            if (session.FdModes is { } map)
+                foreach (var (fd, mask) in map.OrderBy(p => p.Key))
+                    for (int m = 0; m < 3; m++)
+                        if ((mask & (1 << m)) != 0) fds.Add((fd, (IoMode)m));
+            report.Descriptors = fds;
+        }
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            foreach (var w in Watchers.Values)
+                if (!w.Internal) leaks.Add($"fd {w.Fd} {w.Mode} watched by {w.Owner}");
+            if (UserCount != 0) leaks.Add($"user watch count {UserCount} (bookkeeping error)");
+        }
     }
 }

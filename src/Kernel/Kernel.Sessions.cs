@@ -4,7 +4,6 @@ namespace PoeSharp;
 
 public sealed partial class Kernel
 {
-    private int _extrefTotal;   // non-zero extra-ref tags over all sessions: they keep the kernel busy
 
     /// <summary>
     /// Creates a session (POE's <c>POE::Session-&gt;create</c>): its parent is the active session,
@@ -190,7 +189,7 @@ public sealed partial class Kernel
         if (!TryResolve(session, out var s) || s.IsKernel || s.State == SessionState.Stopped) return null;
         var refs = s.Extrefs ??= new(StringComparer.Ordinal);
         refs.TryGetValue(tag, out int n);
-        if (n == 0) _extrefTotal++;
+        if (n == 0) _extraRefResource.Total++;
         refs[tag] = ++n;
         return n;
     }
@@ -205,7 +204,7 @@ public sealed partial class Kernel
         if (--n == 0)
         {
             s.Extrefs.Remove(tag);
-            _extrefTotal--;
+            _extraRefResource.Total--;
             Candidate(s);
         }
         else s.Extrefs[tag] = n;
@@ -279,52 +278,18 @@ public sealed partial class Kernel
         }
     }
 
+    /// <summary>Every resource frees what <paramref name="s"/> holds (POE's per-resource clear calls in _data_ses_stop).</summary>
     private void FreeResources(Session s)
     {
-        // Sessions created from its _stop: hand them to the grandparent quietly.
-        if (s.Children is { Count: > 0 } late)
-        {
-            var gp = s.Parent!;
-            foreach (var child in late.ToArray())
-            {
-                child.Parent = gp;
-                (gp.Children ??= new()).Add(child);
-            }
-            late.Clear();
-        }
+        foreach (var resource in _resources) resource.Release(s);
+    }
 
-        if (s.TimerCount > 0)
-        {
-            var timers = new List<int>(s.TimerCount);
-            _queue.CollectSessionTimers(s, null, timers);
-            foreach (int id in timers) _queue.TryRemoveTimer(id, out _);
-            s.EventsTo -= timers.Count;
-            s.TimerCount = 0;
-        }
-        if (s.EventsTo > 0 || s.EventsFrom > 0) RemoveQueuedTraffic(s);
-
-        if (s.Aliases is { Count: > 0 } aliases)
-        {
-            foreach (var a in aliases) _aliases.Remove(a);
-            aliases.Clear();
-        }
-        if (s.Extrefs is { Count: > 0 } refs)
-        {
-            _extrefTotal -= refs.Count;
-            refs.Clear();
-        }
-        if (s.FdModes is { Count: > 0 } fds)
-        {
-            foreach (var (fd, mask) in fds.ToArray())
-                for (int m = 0; m < 3; m++)
-                    if ((mask & (1 << m)) != 0) RemoveWatcher(s, fd, (Loop.IoMode)m, quiet: true);
-            fds.Clear();
-        }
-        RemoveSignalWatchers(s);
-        RemoveSigChildWatches(s);
-        s.ForkAware?.Clear();
-        s.EventsTo = 0;
-        s.EventsFrom = 0;
+    /// <summary>POE's refcount of <paramref name="s"/>: the sum over the resources; 0 means nothing keeps it alive.</summary>
+    private int RefCount(Session s)
+    {
+        int n = 0;
+        foreach (var resource in _resources) n += resource.CountFor(s);
+        return n;
     }
 
     private void RemoveQueuedTraffic(Session s)
@@ -365,5 +330,60 @@ public sealed partial class Kernel
         for (int i = 0; i < list.Count; i++)
             if (list[i].Children is { Count: > 0 } kids) list.AddRange(kids);
         return list;
+    }
+
+    /// <summary>The session tree: children keep their parent alive; live sessions are what <see cref="FindLeaks"/> lists first.</summary>
+    private sealed class SessionResource(Kernel kernel) : IKernelResource
+    {
+        public int CountFor(Session session) => session.ChildCount;
+
+        public bool KeepsKernelBusy => false;   // live sessions are the run loop's own condition
+
+        public void Release(Session session)
+        {
+            // Sessions created from its _stop: hand them to the grandparent quietly.
+            if (session.Children is not { Count: > 0 } late) return;
+            var gp = session.Parent!;
+            foreach (var child in late.ToArray())
+            {
+                child.Parent = gp;
+                (gp.Children ??= new()).Add(child);
+            }
+            late.Clear();
+        }
+
+        public void Describe(Session session, LivenessReport report) => report.Children = session.ChildCount;
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            foreach (var s in kernel.Sessions) leaks.Add("live " + kernel.Explain(s));
+            if (kernel._kernelSession.Children is { Count: > 0 } top) leaks.Add($"{top.Count} top-level session(s) still listed");
+        }
+    }
+
+    /// <summary>Extra references (POE's refcount_increment): each non-zero tag keeps its session and the program alive.</summary>
+    private sealed class ExtraRefResource : IKernelResource
+    {
+        /// <summary>Non-zero extra-ref tags over all sessions: they keep the program running.</summary>
+        public int Total;
+
+        public int CountFor(Session session) => session.Extrefs?.Count ?? 0;
+
+        public bool KeepsKernelBusy => Total > 0;
+
+        public void Release(Session session)
+        {
+            if (session.Extrefs is not { Count: > 0 } refs) return;
+            Total -= refs.Count;
+            refs.Clear();
+        }
+
+        public void Describe(Session session, LivenessReport report) =>
+            report.ExtraRefs = session.Extrefs is null ? new Dictionary<string, int>() : new Dictionary<string, int>(session.Extrefs);
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            if (Total != 0) leaks.Add($"{Total} extra-ref tag(s) not released");
+        }
     }
 }

@@ -6,8 +6,6 @@ namespace PoeSharp;
 
 public sealed partial class Kernel
 {
-    private readonly Dictionary<string, Dictionary<Session, SignalWatch>> _sigWatchers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _osSignalsWatched = new(StringComparer.Ordinal);
     private bool _sigHandled;
     private DieInfo? _currentDie;
 
@@ -29,10 +27,10 @@ public sealed partial class Kernel
             RemoveSignalWatcher(s, name);
             return KernelError.None;
         }
-        if (!_sigWatchers.TryGetValue(name, out var watchers))
-            _sigWatchers[name] = watchers = new Dictionary<Session, SignalWatch>(ReferenceEqualityComparer.Instance);
+        if (!_signalResource.WatchersByName.TryGetValue(name, out var watchers))
+            _signalResource.WatchersByName[name] = watchers = new Dictionary<Session, SignalWatch>(ReferenceEqualityComparer.Instance);
         watchers[s] = new SignalWatch(ev, args ?? []);
-        if (SignalNames.IsOsSignal(name) && _osSignalsWatched.Add(name)) EnsureHost().WatchSignal(name);
+        if (SignalNames.IsOsSignal(name) && _signalResource.OsWatched.Add(name)) EnsureHost().WatchSignal(name);
         return KernelError.None;
     }
 
@@ -64,7 +62,7 @@ public sealed partial class Kernel
     public IReadOnlyList<Session> SignalWatchers(string name)
     {
         CheckThread();
-        return _sigWatchers.TryGetValue(name, out var w) ? w.Keys.ToArray() : [];
+        return _signalResource.WatchersByName.TryGetValue(name, out var w) ? w.Keys.ToArray() : [];
     }
 
     /// <summary>
@@ -81,7 +79,7 @@ public sealed partial class Kernel
 
         bool saved = _sigHandled;
         _sigHandled = false;
-        if (_sigWatchers.TryGetValue(name, out var watchers) && watchers.Count > 0)
+        if (_signalResource.WatchersByName.TryGetValue(name, out var watchers) && watchers.Count > 0)
         {
             for (int i = touched.Count - 1; i >= 0; i--) DeliverSignal(touched[i], watchers, name, sigArgs);
             if (ancestors is not null)
@@ -154,17 +152,43 @@ public sealed partial class Kernel
 
     private void RemoveSignalWatcher(Session s, string name)
     {
-        if (!_sigWatchers.TryGetValue(name, out var watchers) || !watchers.Remove(s)) return;
+        if (!_signalResource.WatchersByName.TryGetValue(name, out var watchers) || !watchers.Remove(s)) return;
         if (watchers.Count == 0)
         {
-            _sigWatchers.Remove(name);
-            if (_osSignalsWatched.Remove(name)) _host?.IgnoreSignal(name);
+            _signalResource.WatchersByName.Remove(name);
+            if (_signalResource.OsWatched.Remove(name)) _host?.IgnoreSignal(name);
         }
     }
 
     private void RemoveSignalWatchers(Session s)
     {
-        if (_sigWatchers.Count == 0) return;
-        foreach (var name in _sigWatchers.Keys.ToArray()) RemoveSignalWatcher(s, name);
+        if (_signalResource.WatchersByName.Count == 0) return;
+        foreach (var name in _signalResource.WatchersByName.Keys.ToArray()) RemoveSignalWatcher(s, name);
+    }
+
+    /// <summary>Signal watches: they keep neither their session nor the program alive (POE 1.370).</summary>
+    private sealed class SignalResource(Kernel kernel) : IKernelResource
+    {
+        /// <summary>Signal name -> the sessions watching it and their events.</summary>
+        public readonly Dictionary<string, Dictionary<Session, SignalWatch>> WatchersByName = new(StringComparer.Ordinal);
+
+        /// <summary>The OS signals the process host delivers because a session watches them.</summary>
+        public readonly HashSet<string> OsWatched = new(StringComparer.Ordinal);
+
+        public int CountFor(Session session) => 0;
+
+        public bool KeepsKernelBusy => false;
+
+        public void Release(Session session) => kernel.RemoveSignalWatchers(session);
+
+        public void Describe(Session session, LivenessReport report)
+        {
+        }
+
+        public void ReportLeaks(List<string> leaks)
+        {
+            foreach (var (name, watchers) in WatchersByName)
+                if (watchers.Count > 0) leaks.Add($"signal {name} watched by {watchers.Count} session(s)");
+        }
     }
 }

@@ -60,6 +60,12 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private readonly EventQueue _queue = new();
     private readonly Dictionary<int, Session> _sessions = new();
     private readonly List<Session> _gcCandidates = new();
+    private readonly IKernelResource[] _resources;   // in the order a stopping session's holdings are freed
+    private readonly AliasResource _aliasResource = new();
+    private readonly ExtraRefResource _extraRefResource = new();
+    private readonly HandleResource _handleResource;
+    private readonly SignalResource _signalResource;
+    private readonly ChildWatchResource _childWatchResource;
     private readonly Channel<CrossThreadPost> _inbox =
         Channel.CreateUnbounded<CrossThreadPost>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IKernelObserver? _observer;
@@ -122,6 +128,14 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         _ticksPerSpanTick = _frequency % TimeSpan.TicksPerSecond == 0 ? _frequency / TimeSpan.TicksPerSecond : 0;
         _ownerThread = Environment.CurrentManagedThreadId;
         _kernelSession = new KernelSession(this);
+        _handleResource = new HandleResource(this);
+        _signalResource = new SignalResource(this);
+        _childWatchResource = new ChildWatchResource(this);
+        _resources =
+        [
+            new SessionResource(this), new EventResource(this), _aliasResource, _extraRefResource,
+            _handleResource, _signalResource, _childWatchResource, new ForkAwareResource(),
+        ];
         _active = _kernelSession;
         _pid = Environment.ProcessId;
         _host = _options.ProcessHost;
@@ -194,7 +208,17 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
             _stopRequested = false;
             _running = false;
         }
+        if (_pending is null && _sessions.Count == 0) WarnLeaks();
         ThrowPending();
+    }
+
+    /// <summary>
+    /// POE's finalize after <c>run()</c>: with every session gone, the resources must hold nothing
+    /// more; each thing still held is a leak, reported through the warning output.
+    /// </summary>
+    private void WarnLeaks()
+    {
+        foreach (var leak in CollectLeaks()) Warn("leaked after run(): " + leak);
     }
 
     /// <summary>
@@ -369,7 +393,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
                 // POE collects at once when its _garbage_collect event is dispatched, so a session
                 // with nothing left stops before an IDLE queued in the same batch reaches it.
                 _internalQueued--;
-                if (dest.State == SessionState.Alive && dest.RefCount == 0) StopSession(dest);
+                if (dest.State == SessionState.Alive && RefCount(dest) == 0) StopSession(dest);
                 break;
         }
     }
@@ -463,7 +487,7 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         {
             var s = _gcCandidates[i];
             s.InGcList = false;
-            if (s.State == SessionState.Alive && s.RefCount == 0) StopSession(s);
+            if (s.State == SessionState.Alive && RefCount(s) == 0) StopSession(s);
         }
         _gcCandidates.Clear();
     }
@@ -471,8 +495,8 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
     private void IdleTest()
     {
         if (_sessions.Count == 0 || _idlePending) return;
-        bool busy = _queue.Count - _internalQueued > 0 || _userWatchCount > 0 || _extrefTotal > 0
-                    || _sigChildTotal > 0 || Volatile.Read(ref _inboxCount) > 0;
+        bool busy = Volatile.Read(ref _inboxCount) > 0;
+        for (int i = 0; i < _resources.Length && !busy; i++) busy = _resources[i].KeepsKernelBusy;
         if (busy)
         {
             _zombieArmed = false;

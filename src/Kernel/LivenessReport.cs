@@ -39,9 +39,7 @@ public sealed class LivenessReport
     public IReadOnlyList<int> SigChildPids { get; internal set; } = [];
 
     /// <summary>True when nothing keeps the session alive (it will be stopped at the next sweep).</summary>
-    public bool IsCollectable =>
-        EventsQueued == 0 && EventsSent == 0 && Timers == 0 && Children == 0 && Aliases.Count == 0
-        && Descriptors.Count == 0 && ExtraRefs.Count == 0 && SigChildPids.Count == 0;
+    public bool IsCollectable { get; internal init; }
 
     /// <inheritdoc />
     public override string ToString()

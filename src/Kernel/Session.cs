@@ -55,7 +55,8 @@ public abstract class Session
     /// <inheritdoc />
     public override string ToString() => IsKernel ? "kernel" : $"session {Id}";
 
-    // ---- liveness bookkeeping (POE's refcount, kept per cause so Explain can name it) ----
+    // ---- per-session data of the kernel's resources (see IKernelResource; each field is read and
+    // written by one resource's code only), kept here so that the dispatch path needs no lookup ----
     internal int EventsTo;          // queued items addressed to this session (timers included)
     internal int EventsFrom;        // queued items this session sent to another session
     internal int TimerCount;
@@ -71,10 +72,6 @@ public abstract class Session
     internal bool InStart;
 
     internal int ChildCount => Children?.Count ?? 0;
-
-    internal int RefCount =>
-        EventsTo + EventsFrom + ChildCount + (FdModes?.Count ?? 0) + (Aliases?.Count ?? 0)
-        + (Extrefs?.Count ?? 0) + (SigChildren?.Count ?? 0);
 
     internal static int ModeBit(IoMode mode) => 1 << (int)mode;
 

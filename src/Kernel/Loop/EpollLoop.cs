@@ -193,7 +193,7 @@ public sealed unsafe class EpollLoop : ILoop
 
     /// <inheritdoc />
     /// <remarks>
-    /// In a child forked by <see cref="PosixProcessHost"/> the loop also does this by itself before
+    /// In a child forked by <c>PosixProcessHost</c> the loop also does this by itself before
     /// its first epoll call, so the order in which a kernel rebuilds its loop and its process host
     /// does not matter. Calling it again is harmless (it builds fresh descriptors once more).
     /// </remarks>

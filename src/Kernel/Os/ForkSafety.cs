@@ -41,10 +41,13 @@ public static partial class ForkSafety
     }
 
     /// <summary>
-    /// Incremented in every child the host forks: an epoll loop that sees a new value knows its
-    /// epoll instance is the parent's and rebuilds before touching it.
+    /// Incremented in every child the process host forks, first thing after the fork. Code that
+    /// caches per-process state compares it with the value it saw: an epoll loop that sees a new
+    /// value knows its epoll instance is the parent's and rebuilds before touching it, and a
+    /// wheel drops output the parent will write. (For releasing a session's resources in a child,
+    /// register an <see cref="IForkAware"/> with <c>Kernel.AddForkAware</c> instead.)
     /// </summary>
-    internal static int ForkGeneration { get; private set; }
+    public static int ForkGeneration { get; private set; }
 
     /// <summary>Lists what stops this process from forking safely; allocates, so call it before the quiesce step.</summary>
     public static ForkReadiness Check()

@@ -11,17 +11,6 @@ internal static unsafe partial class SocketInterop
 {
     private const string Libc = "libc";
 
-    /// <summary>struct iovec.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct IoVec
-    {
-        /// <summary>iov_base.</summary>
-        public byte* Base;
-
-        /// <summary>iov_len.</summary>
-        public nuint Length;
-    }
-
     [LibraryImport(Libc, EntryPoint = "socket", SetLastError = true)]
     internal static partial int Socket(int domain, int type, int protocol);
 
@@ -59,7 +48,7 @@ internal static unsafe partial class SocketInterop
     internal static partial nint Send(int fd, byte* buffer, nuint count, int flags);
 
     [LibraryImport(Libc, EntryPoint = "writev", SetLastError = true)]
-    internal static partial nint WriteV(int fd, IoVec* iov, int iovCount);
+    internal static partial nint WriteV(int fd, IoVector* iov, int iovCount);
 
     [LibraryImport(Libc, EntryPoint = "shutdown", SetLastError = true)]
     internal static partial int Shutdown(int fd, int how);

@@ -184,17 +184,31 @@ public static unsafe class PosixSocket
         }
     }
 
-    /// <summary>writev(2) over <paramref name="count"/> iovecs: bytes written or <see cref="WouldBlock"/>.</summary>
-    internal static OsResult<long> WriteV(int fd, SocketInterop.IoVec* iov, int count)
+    /// <summary>
+    /// writev(2) of <paramref name="vectors"/> (at most 1024, IOV_MAX): the byte count written,
+    /// which may be less than asked (the buffer filled), or <see cref="WouldBlock"/> when nothing
+    /// could be written. Every buffer must stay pinned until the call returns.
+    /// </summary>
+    public static OsResult<long> WriteV(int fd, ReadOnlySpan<IoVector> vectors)
     {
-        while (true)
+        fixed (IoVector* iov = vectors)
         {
-            nint n = SocketInterop.WriteV(fd, iov, count);
-            if (n >= 0) return OsResult<long>.Success(n);
-            var error = OsError.Last();
-            if (error.Errno == Errno.EINTR) continue;
-            return error.Errno == Errno.EAGAIN ? OsResult<long>.Success(WouldBlock) : OsResult<long>.Fail(error);
+            while (true)
+            {
+                nint n = SocketInterop.WriteV(fd, iov, vectors.Length);
+                if (n >= 0) return OsResult<long>.Success(n);
+                var error = OsError.Last();
+                if (error.Errno == Errno.EINTR) continue;
+                return error.Errno == Errno.EAGAIN ? OsResult<long>.Success(WouldBlock) : OsResult<long>.Fail(error);
+            }
         }
+    }
+
+    /// <summary>True when <paramref name="fd"/> is a socket that listens (SO_ACCEPTCONN); ENOTSOCK for other descriptors.</summary>
+    public static OsResult<bool> IsListening(FileDescriptor fd)
+    {
+        var value = GetOption(fd, SOL_SOCKET, SO_ACCEPTCONN);
+        return value.Ok ? OsResult<bool>.Success(value.Value != 0) : OsResult<bool>.Fail(value.Error);
     }
 
     /// <summary>shutdown(2): <see cref="SocketShutdown.Receive"/>, <see cref="SocketShutdown.Send"/> or <see cref="SocketShutdown.Both"/>.</summary>

@@ -10,7 +10,7 @@ namespace PoeSharp.Os;
 /// unlike fork. The child gets an empty signal mask and the default disposition of every
 /// signal (so nothing PoeSharp blocked for its signalfd or the runtime ignored, as .NET does
 /// SIGPIPE, leaks into it), and the descriptor mapping given. Its exit is watched like any
-/// child (<see cref="PosixProcessHost.WatchChild"/>).
+/// child (<c>Kernel.SigChild</c>, or <c>IProcessHost.WatchChild</c> without a kernel).
 /// </summary>
 public static unsafe class PosixSpawn
 {
@@ -42,15 +42,15 @@ public static unsafe class PosixSpawn
     }
 
     /// <summary>A standard descriptor value: the child shares this process's descriptor.</summary>
-    internal const int Inherit = -1;
+    public const int Inherit = -1;
 
     /// <summary>A standard descriptor value: the child gets /dev/null.</summary>
-    internal const int DevNull = -2;
+    public const int DevNull = -2;
 
     private static bool s_closeFromMissing;
 
     /// <summary>What to spawn and how to wire its standard descriptors.</summary>
-    internal sealed class Request
+    public sealed class Request
     {
         /// <summary>A path, or a name looked up in this process's PATH; also the child's argv[0].</summary>
         public required string Program { get; init; }
@@ -99,7 +99,7 @@ public static unsafe class PosixSpawn
     /// reap the pid (waitpid or a pidfd).
     /// </summary>
     /// <exception cref="ArgumentException">An empty program or a string with a NUL character.</exception>
-    internal static OsResult<int> Spawn(Request request)
+    public static OsResult<int> Spawn(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrEmpty(request.Program))
@@ -240,16 +240,24 @@ public static unsafe class PosixSpawn
 
     /// <summary>
     /// Opens a pidfd for child <paramref name="pid"/> (Linux 5.3+): it names that process even
-    /// after its pid is recycled. -1 with errno on failure.
+    /// after its pid is recycled, so open it before anything can reap the child. ENOSYS on an
+    /// older kernel (fall back to <see cref="Kill"/>).
     /// </summary>
-    internal static int OpenPidFd(int pid) => ProcessInterop.PidFdOpen(pid);
+    public static OsResult<FileDescriptor> OpenPidFd(int pid)
+    {
+        int fd = ProcessInterop.PidFdOpen(pid);
+        return fd < 0 ? OsResult<FileDescriptor>.Fail(OsError.Last()) : OsResult<FileDescriptor>.Success(new FileDescriptor(fd));
+    }
 
     /// <summary>Sends <paramref name="signo"/> through a pidfd; ESRCH once the process has been reaped.</summary>
-    internal static OsError SendSignal(int pidFd, int signo) =>
-        SpawnInterop.Syscall4(SpawnInterop.SYS_pidfd_send_signal, pidFd, signo, 0, 0) == 0 ? OsError.None : OsError.Last();
+    public static OsError SendSignal(FileDescriptor pidFd, int signo)
+    {
+        ArgumentNullException.ThrowIfNull(pidFd);
+        return SpawnInterop.Syscall4(SpawnInterop.SYS_pidfd_send_signal, pidFd.Fd, signo, 0, 0) == 0 ? OsError.None : OsError.Last();
+    }
 
-    /// <summary>Sends <paramref name="signo"/> to <paramref name="pid"/> with kill(2).</summary>
-    internal static OsError Kill(int pid, int signo) =>
+    /// <summary>Sends <paramref name="signo"/> to <paramref name="pid"/> with kill(2); 0 only checks that it exists.</summary>
+    public static OsError Kill(int pid, int signo) =>
         SignalInterop.Kill(pid, signo) == 0 ? OsError.None : OsError.Last();
 
     /// <summary>

@@ -79,7 +79,7 @@ internal sealed unsafe class OutputQueue : IBufferWriter<byte>
     [SkipLocalsInit] // the iovec array is filled before use; zeroing 1 KiB per flush is wasted
     public OsError Flush(int fd)
     {
-        var iov = stackalloc SocketInterop.IoVec[MaxIoVecs];
+        Span<IoVector> iov = stackalloc IoVector[MaxIoVecs];
         while (_count > 0)
         {
             long requested;
@@ -104,7 +104,7 @@ internal sealed unsafe class OutputQueue : IBufferWriter<byte>
                     iov[i].Length = (nuint)(seg.End - seg.Start);
                     requested += seg.End - seg.Start;
                 }
-                result = PosixSocket.WriteV(fd, iov, n);
+                result = PosixSocket.WriteV(fd, iov[..n]);
             }
             if (!result.Ok) return result.Error;
             if (result.Value == PosixSocket.WouldBlock) return OsError.None;

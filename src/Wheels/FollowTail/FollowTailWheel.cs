@@ -106,7 +106,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
 
         if (_filename is not null)
         {
-            if (FileInterop.Stat(_filename) is { Ok: true } named && named.Value.IsDirectory)
+            if (PosixFile.Stat(_filename) is { Ok: true } named && named.Value.IsDirectory)
                 throw new ArgumentException($"{_filename} is a directory; FollowTail follows files and pipes.", nameof(options));
             var opened = OpenByName(_filename);
             if (!opened.Ok)
@@ -122,7 +122,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
             _handle = options.Handle!;
         }
 
-        var status = FileInterop.FStat(_handle.Fd);
+        var status = PosixFile.FStat(_handle.Fd);
         if (!status.Ok)
         {
             Stop("stat", status.Error, yield: true);
@@ -176,7 +176,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
     public long? Tell()
     {
         if (_handle is null || _handle.IsClosed) return null;
-        var at = FileInterop.Seek(_handle.Fd, 0, FileInterop.SEEK_CUR);
+        var at = PosixFile.Seek(_handle.Fd, 0, SeekOrigin.Current);
         return at.Ok ? at.Value : null;
     }
 
@@ -210,22 +210,22 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
     /// <summary>Opens a name: a FIFO read-write, so that it never reads end of file (POE does the same).</summary>
     private static OsResult<FileDescriptor> OpenByName(string name)
     {
-        bool fifo = FileInterop.Stat(name) is { Ok: true } s && s.Value.IsFifo;
-        return FileInterop.OpenPath(name, (fifo ? FileInterop.O_RDWR : FileInterop.O_RDONLY) | FileInterop.O_NONBLOCK);
+        bool fifo = PosixFile.Stat(name) is { Ok: true } s && s.Value.IsFifo;
+        return PosixFile.Open(name, fifo ? FileAccess.ReadWrite : FileAccess.Read);
     }
 
     /// <summary>POE's start position for a regular file opened by the constructor.</summary>
     private void PositionAtStart(FollowTailOptions o)
     {
         int fd = _handle!.Fd;
-        long end = FileInterop.Seek(fd, 0, FileInterop.SEEK_END) is { Ok: true } e ? e.Value : 0;
+        long end = PosixFile.Seek(fd, 0, SeekOrigin.End) is { Ok: true } e ? e.Value : 0;
         long start = o switch
         {
             { SeekBack: long back } => back >= end ? 0 : end - back,
             { Seek: long seek } => Math.Min(seek, end),
             _ => Math.Max(0, end - FollowTailOptions.DefaultLookBack),
         };
-        FileInterop.Seek(fd, start, FileInterop.SEEK_SET);
+        PosixFile.Seek(fd, start, SeekOrigin.Begin);
         if (o.Seek is not null || o.SeekBack is not null) return;
 
         // Read to the end and drop the complete records: only an unfinished last record stays,
@@ -287,7 +287,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
             return;
         }
 
-        var open = FileInterop.FStat(fd);
+        var open = PosixFile.FStat(fd);
         if (!open.Ok)
         {
             Stop("stat", open.Error);
@@ -295,7 +295,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
         }
         if (_filename is not null)
         {
-            var named = FileInterop.Stat(_filename);
+            var named = PosixFile.Stat(_filename);
             if (!named.Ok)
             {
                 if (named.Error.Errno != Errno.ENOENT)
@@ -320,7 +320,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
         if (Tell() is long position && open.Value.Size < position)
         {
             // Truncated: read it again from the start.
-            FileInterop.Seek(fd, 0, FileInterop.SEEK_SET);
+            PosixFile.Seek(fd, 0, SeekOrigin.Begin);
             DiscardPending();
             EmitReset();
             if (!IsDisposed) SchedulePoll(TimeSpan.Zero);
@@ -341,7 +341,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
         }
         _handle = opened.Value;
         DiscardPending();
-        var status = FileInterop.FStat(_handle.Fd);
+        var status = PosixFile.FStat(_handle.Fd);
         if (!status.Ok)
         {
             Stop("stat", status.Error);

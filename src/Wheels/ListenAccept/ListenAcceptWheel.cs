@@ -48,8 +48,6 @@ namespace PoeSharp.Wheels;
 /// </example>
 public sealed class ListenAcceptWheel : Wheel, IReadyHandler, IAcceptSink
 {
-    private const int SO_ACCEPTCONN = 30; // Linux, SOL_SOCKET level
-
     private readonly FileDescriptor _handle;
     private readonly bool _ownsHandle;
     private readonly AcceptLoop _acceptor;
@@ -75,8 +73,8 @@ public sealed class ListenAcceptWheel : Wheel, IReadyHandler, IAcceptSink
 
         // Watching a socket that does not listen would report it ready (hung up) on every poll
         // and fail every accept: report the mistake once instead.
-        var listening = PosixSocket.GetOption(_handle, SocketConstants.SOL_SOCKET, SO_ACCEPTCONN);
-        if (!listening.Ok || listening.Value == 0)
+        var listening = PosixSocket.IsListening(_handle);
+        if (!listening.Ok || !listening.Value)
         {
             var error = listening.Ok ? new OsError(Errno.EINVAL) : listening.Error;
             if (ErrorEvent is { } ev) Kernel.Yield(ev, "accept", error.Errno, error.Message, BoxedId);

@@ -58,7 +58,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
     private bool _stdinWritePaused;
     private bool _stdinClosing;   // CloseStdin: close once the buffer is written
     private bool _stdinFailed;    // a write failed: later puts are dropped
-    private int _pidFd = -1;
+    private FileDescriptor? _pidFd;
     private int _openOutputs;
     private bool _exitKnown;
 
@@ -118,7 +118,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
             }
             Pid = spawned.Value;
             // Opened before anyone can reap the child: Kill then never reaches a recycled pid.
-            _pidFd = PosixSpawn.OpenPidFd(Pid);
+            _pidFd = PosixSpawn.OpenPidFd(Pid) is { Ok: true } pidFd ? pidFd.Value : null;
         }
         finally
         {
@@ -342,7 +342,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
     {
         if (signal < 0 || signal > 64) throw new ArgumentOutOfRangeException(nameof(signal), signal, "Signal numbers go from 0 to 64.");
         if (Pid == 0 || _exitKnown) return false;
-        var error = _pidFd >= 0 ? PosixSpawn.SendSignal(_pidFd, signal) : PosixSpawn.Kill(Pid, signal);
+        var error = _pidFd is not null ? PosixSpawn.SendSignal(_pidFd, signal) : PosixSpawn.Kill(Pid, signal);
         if (error.Errno == Errno.ESRCH) _exitKnown = true;
         return !error.IsError;
     }
@@ -370,11 +370,8 @@ public sealed class RunWheel : Wheel, IReadyHandler
         _stderr?.Close();
         ReleaseStdin();
         if (_killOnDispose) Kill(_killSignal);
-        if (_pidFd >= 0)
-        {
-            FileInterop.Close(_pidFd);
-            _pidFd = -1;
-        }
+        _pidFd?.Dispose();
+        _pidFd = null;
     }
 
     /// <summary>Reads the output pipe that <paramref name="fd"/> belongs to, if it is still open.</summary>

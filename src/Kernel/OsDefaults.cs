@@ -1,7 +1,7 @@
 using PoeSharp.Loop;
 using PoeSharp.Processes;
 
-namespace PoeSharp.Os;
+namespace PoeSharp;
 
 /// <summary>The real back ends a <c>new Kernel()</c> uses on Linux.</summary>
 internal static class OsDefaults

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using PoeSharp.Loop;
-using PoeSharp.Processes;
+using PoeSharp.Os;
 
-namespace PoeSharp.Os;
+namespace PoeSharp.Processes;
 
 /// <summary>
 /// The real <see cref="IProcessHost"/>: fork() behind the readiness check and quiesce step of
