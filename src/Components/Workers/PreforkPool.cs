@@ -36,6 +36,7 @@ public sealed class PreforkPool
     private const string EvCheck = "pool_check";
     private const string EvBeat = "pool_beat";
     private const string EvShutdownTimeout = "pool_shutdown_timeout";
+    private const string EvRetire = "pool_retire";
 
     private readonly Kernel _kernel;
     private readonly Func<Kernel, IPoolServer> _createServer;
@@ -92,7 +93,8 @@ public sealed class PreforkPool
             .On(EvReaped, c => c.Heap.OnReaped(c.Arg<int>(1), c.Arg<int>(2)))
             .On(EvCheck, c => c.Heap.OnCheck())
             .On(EvBeat, c => c.Heap.OnBeat())
-            .On(EvShutdownTimeout, c => c.Heap.OnShutdownTimeout()))
+            .On(EvShutdownTimeout, c => c.Heap.OnShutdownTimeout())
+            .On(EvRetire, c => { if (c.Heap._stoppingOn is null) c.Heap.BeginWorkerStop("max-requests"); }))
             ?? throw new InvalidOperationException("The pool session could not be created.");
         return pool;
     }
@@ -143,7 +145,8 @@ public sealed class PreforkPool
         if (RequestLimit > 0 && RequestsServed >= RequestLimit && _stoppingOn is null)
         {
             Log(LogLevel.Information, "Worker {Pid} served {Count} requests: retiring", _kernel.ProcessId, RequestsServed);
-            BeginWorkerStop("max-requests");
+            // Called from a connection's handler: the pool's timers must be the pool session's.
+            _kernel.Call(Session, EvRetire);
         }
     }
 
