@@ -34,7 +34,7 @@ internal static class ForkListenerSession
         if (heap.Server.IsListening)
         {
             heap.Environment.Log.Always($"Server {ctx.Kernel.ProcessId} has begun listening on port {heap.Server.Port}");
-            heap.Environment.Log.Always(ServerBanner.Text("ForkPerConnection", heap.Options.Address, heap.Server.Port, ctx.Kernel.ProcessId,
+            heap.Environment.Log.Always(ServerBanner.Text("ForkPerConnection", heap.Server.Address ?? heap.Options.Address, heap.Server.Port, ctx.Kernel.ProcessId,
                 $"one child process per connection, at most {heap.Options.MaxProcesses} at once"));
         }
     }

@@ -53,7 +53,7 @@ internal static class ListenerSession
         if (heap.Server.IsListening)
         {
             heap.Environment.Log.Always($"Server {kernel.ProcessId} has begun listening on port {heap.Server.Port}");
-            heap.Environment.Log.Always(ServerBanner.Text("PreforkHttpd", heap.Options.Address, heap.Server.Port, kernel.ProcessId,
+            heap.Environment.Log.Always(ServerBanner.Text("PreforkHttpd", heap.Server.Address ?? heap.Options.Address, heap.Server.Port, kernel.ProcessId,
                 $"{heap.Options.MaxProcesses} worker processes and the parent accepting"));
         }
 

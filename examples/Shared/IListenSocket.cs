@@ -14,6 +14,9 @@ internal interface IListenSocket : IDisposable
     /// <summary>The bound port (the one chosen when 0 was asked for).</summary>
     int Port { get; }
 
+    /// <summary>The bound address, when known (a socket passed by a service manager has its own).</summary>
+    System.Net.IPAddress? Address { get; }
+
     /// <summary>Stops accepting for now; connections wait in the backlog.</summary>
     void PauseAccept();
 

@@ -1,3 +1,5 @@
+using PoeSharp.Os;
+
 namespace PoeSharp.Examples;
 
 /// <summary>
@@ -19,12 +21,33 @@ internal sealed class ServerEnvironment
     /// <summary>kill(2) for children.</summary>
     public required IProcessSignaller Signals { get; init; }
 
-    /// <summary>The real environment: stderr, a SocketFactory wheel, System.Random and kill(2).</summary>
-    public static ServerEnvironment Real(ServerOptions options, int maxAcceptsPerReady) => new()
+    /// <summary>
+    /// The real environment: stderr, a SocketFactory wheel (or, when a service manager passed a
+    /// listening socket, a ListenAccept wheel on it: --address and --port are then not used),
+    /// System.Random and kill(2).
+    /// </summary>
+    public static ServerEnvironment Real(ServerOptions options, int maxAcceptsPerReady)
     {
-        Log = new DebugLog(Console.Error, options.Debug),
-        CreateServer = (kernel, o) => SocketFactoryListenSocket.Create(kernel, o, maxAcceptsPerReady),
-        Random = new SystemRandomSource(),
-        Signals = new PosixSignaller(),
-    };
+        ActivatedSocket? activated = SocketActivation.IsActivated ? TakeListeningSocket() : null;
+        return new()
+        {
+            Log = new DebugLog(Console.Error, options.Debug),
+            CreateServer = activated is null
+                ? (kernel, o) => SocketFactoryListenSocket.Create(kernel, o, maxAcceptsPerReady)
+                : (kernel, _) => ActivatedListenSocket.Create(kernel, activated, maxAcceptsPerReady),
+            Random = new SystemRandomSource(),
+            Signals = new PosixSignaller(),
+        };
+    }
+
+    /// <summary>The first listening socket passed; the others are closed (one port is served).</summary>
+    private static ActivatedSocket TakeListeningSocket()
+    {
+        IReadOnlyList<ActivatedSocket> passed = SocketActivation.Take();
+        ActivatedSocket? listening = passed.FirstOrDefault(s => s.IsListening);
+        foreach (ActivatedSocket other in passed)
+            if (!ReferenceEquals(other, listening)) other.Handle.Dispose();
+        return listening ?? throw new InvalidOperationException(
+            $"Socket activation passed {passed.Count} socket(s) but none is a listening stream socket; configure the socket unit with ListenStream= and Accept=no.");
+    }
 }

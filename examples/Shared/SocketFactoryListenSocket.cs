@@ -27,6 +27,9 @@ internal sealed class SocketFactoryListenSocket(SocketFactoryWheel wheel) : ILis
     public int Port => wheel.BoundPort;
 
     /// <inheritdoc />
+    public System.Net.IPAddress? Address => wheel.LocalEndPoint?.Address;
+
+    /// <inheritdoc />
     public void PauseAccept() => wheel.PauseAccept();
 
     /// <inheritdoc />

@@ -23,6 +23,7 @@ internal sealed class FakeListenSocket : IListenSocket
     public bool IsPaused { get; private set; }
     public bool IsListening => !IsDisposed;
     public int Port => 8888;
+    public System.Net.IPAddress? Address => null;
     public void PauseAccept() => IsPaused = true;
     public void ResumeAccept() => IsPaused = false;
     public void Dispose()

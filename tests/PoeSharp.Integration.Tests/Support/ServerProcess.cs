@@ -60,7 +60,15 @@ internal sealed partial class ServerProcess : IDisposable
     }
 
     /// <summary>Starts the program <paramref name="dll"/> (run with <c>dotnet</c>) in a session of its own.</summary>
-    public static ServerProcess StartProgram(string dll, (string Name, string Value)[] environment, int? descriptorLimit, string[] args)
+    public static ServerProcess StartProgram(string dll, (string Name, string Value)[] environment, int? descriptorLimit, string[] args) =>
+        StartProgram(dll, environment, descriptorLimit, launcher: [], args);
+
+    /// <summary>
+    /// As <see cref="StartProgram(string, (string Name, string Value)[], int?, string[])"/>, started
+    /// through <paramref name="launcher"/> (a program that execs the rest of its command line, such as
+    /// <c>systemd-socket-activate</c>), so the pid stays the server's.
+    /// </summary>
+    public static ServerProcess StartProgram(string dll, (string Name, string Value)[] environment, int? descriptorLimit, string[] launcher, string[] args)
     {
         var psi = new ProcessStartInfo("setsid")
         {
@@ -76,6 +84,7 @@ internal sealed partial class ServerProcess : IDisposable
             psi.ArgumentList.Add("prlimit");
             psi.ArgumentList.Add(FormattableString.Invariant($"--nofile={limit}:{limit}"));
         }
+        foreach (string a in launcher) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (string a in args) psi.ArgumentList.Add(a);

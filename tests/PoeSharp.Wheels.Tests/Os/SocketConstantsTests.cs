@@ -27,6 +27,7 @@ public sealed class SocketConstantsTests
                   printf("%d %d %d %d %d %d %d %d %d\n", AF_UNIX, AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_CLOEXEC, O_NONBLOCK, O_CLOEXEC);
                   printf("%d %d %d %d %d %d %d %d %d %d\n", SOL_SOCKET, SO_REUSEADDR, SO_ERROR, SO_SNDBUF, SO_RCVBUF, SO_REUSEPORT, IPPROTO_TCP, TCP_NODELAY, IPPROTO_IPV6, IPV6_V6ONLY);
                   printf("%d %d %d %d %d %d\n", SHUT_RD, SHUT_WR, SHUT_RDWR, MSG_NOSIGNAL, (int)sizeof(struct sockaddr_storage), (int)sizeof(((struct sockaddr_un*)0)->sun_path));
+                  printf("%d %d %d %d %d %d\n", SO_TYPE, SO_ACCEPTCONN, SO_DOMAIN, F_GETFD, F_SETFD, FD_CLOEXEC);
                   printf("%d %d %d %d %d %d %d %d\n", EAGAIN, EINTR, EINPROGRESS, ECONNREFUSED, ECONNABORTED, EBADMSG, EPIPE, ENOBUFS);
                   return 0;
                 }
@@ -51,6 +52,7 @@ public sealed class SocketConstantsTests
                 $"{AF_UNIX} {AF_INET} {AF_INET6} {SOCK_STREAM} {SOCK_DGRAM} {SOCK_NONBLOCK} {SOCK_CLOEXEC} {O_NONBLOCK} {O_CLOEXEC}",
                 $"{SOL_SOCKET} {SO_REUSEADDR} {SO_ERROR} {SO_SNDBUF} {SO_RCVBUF} {SO_REUSEPORT} {IPPROTO_TCP} {TCP_NODELAY} {IPPROTO_IPV6} {IPV6_V6ONLY}",
                 $"{SHUT_RD} {SHUT_WR} {SHUT_RDWR} {MSG_NOSIGNAL} {SockAddrStorageSize} {UnixPathMax}",
+                $"{SO_TYPE} {SO_ACCEPTCONN} {SO_DOMAIN} {F_GETFD} {F_SETFD} {FD_CLOEXEC}",
                 $"{Errno.EAGAIN} {Errno.EINTR} {Errno.EINPROGRESS} {Errno.ECONNREFUSED} {Errno.ECONNABORTED} {Errno.EBADMSG} {Errno.EPIPE} {Errno.ENOBUFS}",
                 "");
             Assert.That(output, Is.EqualTo(expected));
