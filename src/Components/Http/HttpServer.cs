@@ -89,6 +89,9 @@ public sealed class HttpServer : IPoolServer
         return this;
     }
 
+    /// <summary>Stops gracefully, as SIGTERM does: stop accepting, finish what was asked, then end (the workers too). On the kernel's thread.</summary>
+    public void Shutdown() => Pool.Shutdown();
+
     /// <summary>Reopens the access log if it is a <see cref="ReopenableFileWriter"/> (SIGUSR1 does this).</summary>
     public void ReopenAccessLog()
     {

@@ -38,6 +38,13 @@ public sealed class PreforkPool
     private const string EvShutdownTimeout = "pool_shutdown_timeout";
     private const string EvRetire = "pool_retire";
 
+    /// <summary>
+    /// The pool session's <c>shutdown</c> event (POE::Component::Server::TCP's): a graceful stop of
+    /// this process and, in the parent, of every worker, as SIGTERM does. Post it from another
+    /// thread with <see cref="Kernel.PostFromAnyThread"/>.
+    /// </summary>
+    public const string ShutdownEvent = "shutdown";
+
     private readonly Kernel _kernel;
     private readonly Func<Kernel, IPoolServer> _createServer;
     private readonly IHeartbeatBoard? _board;
@@ -94,6 +101,7 @@ public sealed class PreforkPool
             .On(EvCheck, c => c.Heap.OnCheck())
             .On(EvBeat, c => c.Heap.OnBeat())
             .On(EvShutdownTimeout, c => c.Heap.OnShutdownTimeout())
+            .On(ShutdownEvent, c => c.Heap.BeginStop("shutdown"))
             .On(EvRetire, c => { if (c.Heap._stoppingOn is null) c.Heap.BeginWorkerStop("max-requests"); }))
             ?? throw new InvalidOperationException("The pool session could not be created.");
         return pool;
@@ -149,6 +157,9 @@ public sealed class PreforkPool
             _kernel.Call(Session, EvRetire);
         }
     }
+
+    /// <summary>Stops gracefully, as SIGTERM does (posts <see cref="ShutdownEvent"/>). Call it on the kernel's thread.</summary>
+    public void Shutdown() => _kernel.Post(Session, ShutdownEvent);
 
     private void OnStart()
     {
@@ -260,16 +271,21 @@ public sealed class PreforkPool
     private void OnStopSignal(string signal)
     {
         _kernel.SigHandled();
+        BeginStop("SIG" + signal);
+    }
+
+    private void BeginStop(string signal)
+    {
         if (_stoppingOn is { } first)
         {
             // Ctrl-C sends INT to the whole group while the parent sends TERM to each worker: a
             // worker must not take that pair as "again".
             if (Role == PoolRole.Worker && first != signal) return;
-            Log(LogLevel.Information, "Server {Pid} received SIG{Signal} again: stopping now", _kernel.ProcessId, signal);
+            Log(LogLevel.Information, "Server {Pid} received {Signal} again: stopping now", _kernel.ProcessId, signal);
             StopNow();
             return;
         }
-        Log(LogLevel.Information, "Server {Pid} received SIG{Signal}: stopping gracefully", _kernel.ProcessId, signal);
+        Log(LogLevel.Information, "Server {Pid} received {Signal}: stopping gracefully", _kernel.ProcessId, signal);
         if (Role == PoolRole.Worker)
         {
             BeginWorkerStop(signal);
