@@ -21,9 +21,9 @@ namespace PoeSharp.Components.Workers;
 /// A process ends when its pool session ends: a worker once the server's sessions are gone, the
 /// parent once every worker is reaped. Its <see cref="Kernel.Run()"/> then returns; a worker must
 /// leave with <see cref="ForkSafety.Exit"/>, never by returning from Main.</para>
-/// <para>Heartbeats: each worker writes a monotonic timestamp to its own slot of a shared mapping
-/// from a timer of its kernel (four times per timeout) and after every request; the parent reads
-/// the slots from its own timer. A handler that does not return stops the worker's loop, so its
+/// <para>Heartbeats: each worker writes a byte to its own pipe from a timer of its kernel (four
+/// times per timeout) and after every request; the parent drains the pipes from its own timer and
+/// notes when each last beat. A handler that does not return stops the worker's loop, so its
 /// slot goes stale. No thread is involved anywhere.</para>
 /// </remarks>
 public sealed class PreforkPool
@@ -75,7 +75,7 @@ public sealed class PreforkPool
         _random = random;
         _pidOfSlot = new int[options.Workers];
         Role = options.Workers == 0 ? PoolRole.Single : PoolRole.Parent;
-        _board = board ?? (options.Workers > 0 && options.WorkerTimeout is not null ? new SharedHeartbeatBoard(options.Workers) : null);
+        _board = board ?? (options.Workers > 0 && options.WorkerTimeout is not null ? new PipeHeartbeatBoard(options.Workers) : null);
     }
 
     /// <summary>
@@ -209,7 +209,7 @@ public sealed class PreforkPool
             // Set before the fork, so that the child finds its own values in its copy.
             WorkerSlot = slot;
             RequestLimit = Options.MaxRequests == 0 ? 0 : Options.MaxRequests + _random.Next(Options.MaxRequestsJitter + 1);
-            _board?.Write(slot, _kernel.Time.GetTimestamp());
+            _board?.Prepare(slot, _kernel.Time.GetTimestamp());
 
             ForkResult fork = _kernel.Fork();
             if (fork.Failed)
@@ -222,9 +222,11 @@ public sealed class PreforkPool
             }
             if (fork.IsChild)
             {
+                _board?.Forked(slot, inChild: true);
                 BecomeWorker();
                 return;
             }
+            _board?.Forked(slot, inChild: false);
             WorkerSlot = -1;
             _forkFailures = 0;
             WorkersStarted++;
@@ -386,7 +388,7 @@ public sealed class PreforkPool
         foreach (var (pid, slot) in _slotOfPid)
         {
             if (_killed.Contains(pid)) continue;
-            TimeSpan silent = _kernel.Time.GetElapsedTime(_board.Read(slot), now);
+            TimeSpan silent = _kernel.Time.GetElapsedTime(_board.LastBeat(slot, now), now);
             if (silent <= timeout) continue;
             Log(LogLevel.Warning, "Server {Pid}: worker {Child} has not answered for {Ms} ms: killing it", _kernel.ProcessId, pid, (long)silent.TotalMilliseconds);
             _killed.Add(pid);
@@ -406,7 +408,7 @@ public sealed class PreforkPool
 
     private void Beat()
     {
-        if (_board is not null && WorkerSlot >= 0) _board.Write(WorkerSlot, _kernel.Time.GetTimestamp());
+        if (_board is not null && WorkerSlot >= 0) _board.Beat(WorkerSlot, _kernel.Time.GetTimestamp());
     }
 
     private TimeSpan CheckInterval => (Options.WorkerTimeout ?? TimeSpan.FromSeconds(4)) / 4;

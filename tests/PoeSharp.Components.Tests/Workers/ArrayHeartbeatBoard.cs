@@ -7,17 +7,15 @@ internal sealed class ArrayHeartbeatBoard(int slots) : IHeartbeatBoard
 {
     private readonly long[] _slots = new long[slots];
 
-    public int Slots => _slots.Length;
+    public List<(int Slot, bool InChild)> Forks { get; } = [];
 
-    public int Writes { get; private set; }
+    public void Prepare(int slot, long now) => _slots[slot] = now;
 
-    public long Read(int slot) => _slots[slot];
+    public void Forked(int slot, bool inChild) => Forks.Add((slot, inChild));
 
-    public void Write(int slot, long timestamp)
-    {
-        Writes++;
-        _slots[slot] = timestamp;
-    }
+    public void Beat(int slot, long now) => _slots[slot] = now;
+
+    public long LastBeat(int slot, long now) => _slots[slot];
 
     public void Dispose() { }
 }

@@ -201,7 +201,7 @@ public sealed class PreforkPoolTests
         for (int i = 0; i < 5; i++)
         {
             rig.Fake.Advance(TimeSpan.FromMilliseconds(250));
-            rig.Board.Write(0, rig.Fake.Time.GetTimestamp());
+            rig.Board.Beat(0, rig.Fake.Time.GetTimestamp());
             if (i < 3) Assert.That(rig.Signals.To(Signals.KILL), Is.Empty, $"not yet after {(i + 1) * 250} ms");
         }
 
@@ -212,7 +212,7 @@ public sealed class PreforkPoolTests
 
         rig.Exit(5002, FakeProcessHost.SignalStatus(Signals.KILL));
         Assert.That(rig.Pool.WorkerPids, Is.EquivalentTo(new[] { 5001, 5003 }));
-        rig.Board.Write(0, rig.Fake.Time.GetTimestamp());
+        rig.Board.Beat(0, rig.Fake.Time.GetTimestamp());
         rig.Fake.Advance(TimeSpan.FromMilliseconds(750));
         Assert.That(rig.Signals.To(Signals.KILL), Is.EqualTo(new[] { 5002 }), "the replacement starts with a fresh heartbeat");
     }
@@ -223,10 +223,10 @@ public sealed class PreforkPoolTests
         using var rig = new PoolRig(new PreforkPoolOptions { Workers = 2, WorkerTimeout = TimeSpan.FromSeconds(1) },
                                     beforeStart: p => p.NextForkIsChild(7001));
         rig.Fake.Advance(TimeSpan.FromMilliseconds(250));
-        Assert.That(rig.Board.Read(0), Is.EqualTo(rig.Fake.Time.GetTimestamp()));
+        Assert.That(rig.Board.LastBeat(0, 0), Is.EqualTo(rig.Fake.Time.GetTimestamp()));
         rig.Fake.Advance(TimeSpan.FromMilliseconds(100));
         rig.Pool.RequestServed();
-        Assert.That(rig.Board.Read(0), Is.EqualTo(rig.Fake.Time.GetTimestamp()));
+        Assert.That(rig.Board.LastBeat(0, 0), Is.EqualTo(rig.Fake.Time.GetTimestamp()));
         Assert.That(rig.Signals.Sent, Is.Empty, "a worker checks nobody");
     }
 
