@@ -87,6 +87,47 @@ public sealed partial class HelloHttpTests : ServerProcessFixture
     }
 
     [Test]
+    public void HUP_replaces_every_worker_while_requests_keep_succeeding()
+    {
+        ServerProcess server = Start("--workers", "2");
+        WaitForWorkers(server, 2);
+        int[] old = server.Children().Select(c => c.Pid).ToArray();
+
+        int failed = 0, served = 0;
+        using var stop = new CancellationTokenSource();
+        var load = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    if (Get(server, "/").Status == 200) Interlocked.Increment(ref served);
+                    else Interlocked.Increment(ref failed);
+                }
+                catch (Exception)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        });
+        Assert.That(ServerProcess.Eventually(() => Volatile.Read(ref served) > 5, Patience), Is.True);
+        server.Signal(ProcessTree.SIGHUP);
+        bool replaced = ServerProcess.Eventually(() =>
+        {
+            var live = server.Children().Where(c => !c.IsZombie).Select(c => c.Pid).ToArray();
+            return live.Length == 2 && !live.Intersect(old).Any();
+        }, Patience);
+        int servedAfter = Volatile.Read(ref served);
+        Assert.That(ServerProcess.Eventually(() => Volatile.Read(ref served) > servedAfter + 5, Patience), Is.True, "the new workers serve");
+        stop.Cancel();
+        load.Wait();
+
+        Assert.That(replaced, Is.True, "every old worker was replaced:\n" + server.Tail());
+        Assert.That(failed, Is.Zero, $"{failed} of {served + failed} requests failed during the replacement");
+        StopAndAssertClean(server);
+    }
+
+    [Test]
     public void A_worker_stuck_in_its_handler_is_killed_and_replaced()
     {
         ServerProcess server = Start("--workers", "1", "--worker-timeout", "1");
