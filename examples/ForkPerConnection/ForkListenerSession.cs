@@ -22,7 +22,7 @@ internal static class ForkListenerSession
             .On("got_error", ListenerGotError)
             .On("got_sig_int", ListenerGotSigInt)
             .On("got_sig_child", ListenerGotSigChild)
-            .On("_child", ListenerChild)
+            .OnCall("_child", ListenerChild)
             .On("shutdown_timeout", ListenerShutdownTimeout));
 
     private static void ListenerStart(EventContext<ForkListenerHeap> ctx)
@@ -102,7 +102,8 @@ internal static class ForkListenerSession
         heap.Server = null;
         heap.Children = [];
         heap.Environment.Random.Reseed();
-        foreach (Session inherited in heap.Interactors.ToArray()) kernel.Call(inherited, "drop_inherited");
+        // Connections the parent was serving (after a failed fork) came along: Kernel.Fork has
+        // already had their wheels let go of them, and those interactors end.
         InteractorSession.Create(kernel, socket, peerAddr, peerPort, heap.Options, log);
     }
 

@@ -29,7 +29,7 @@ internal static class ListenerSession
             .On("got_sig_child", ListenerGotSigChild)
             .On("got_connection", ListenerGotConnection)
             // The original's _child returns undef; this one also keeps the set of live interactors.
-            .On("_child", ListenerChild)
+            .OnCall("_child", ListenerChild)
             .On("got_sig_hup", ListenerGotSigHup)
             .On("shutdown_timeout", ListenerShutdownTimeout));
 
@@ -134,8 +134,8 @@ internal static class ListenerSession
             heap.ToReplace.Clear();
             heap.Replacing = 0;
             heap.Environment.Random.Reseed();
-            // The parent's own connections came with the fork: only the parent may answer them.
-            foreach (Session interactor in heap.Interactors.ToArray()) kernel.Call(interactor, "drop_inherited");
+            // The parent's own connections came with the fork: Kernel.Fork has already had their
+            // wheels let go of them (only the parent may answer them), and those interactors end.
             return;
         }
 

@@ -71,25 +71,12 @@ internal static class ExampleProgram
     /// </summary>
     private static void PrepareChildPath()
     {
-        const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static |
-                                                   System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
-                                                   System.Reflection.BindingFlags.DeclaredOnly;
+        ForkSafety.PrepareForChildren(typeof(ExampleProgram).Assembly);
         Type listener = typeof(PoeSharp.Wheels.SocketFactoryWheel);
-        var types = new List<Type>(typeof(ExampleProgram).Assembly.GetTypes()) { listener };
+        ForkSafety.PrepareForChildren(listener);
         // The wheels' internal drivers (the accept loop, the write batch, the buffers): a child
         // that wins an accept race before the parent has accepted anything would compile them.
-        types.AddRange(listener.Assembly.GetTypes().Where(t => t.Namespace == listener.Namespace + ".Drivers"));
-        foreach (Type type in types)
-        {
-            if (type.ContainsGenericParameters || type.IsInterface) continue;
-            foreach (var m in type.GetMethods(all))
-                if (!m.IsAbstract && !m.ContainsGenericParameters)
-                {
-                    // Without a stable entry point, PrepareMethod skips a virtual method never called.
-                    if (m.IsVirtual) _ = m.MethodHandle.GetFunctionPointer();
-                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
-                }
-        }
+        ForkSafety.PrepareForChildren(listener.Assembly, listener.Namespace + ".Drivers");
         // Generic code PrepareMethod does not reach: a PreforkHttpd child clears the parent's
         // queue of children to replace, which the parent itself rarely does.
         new Queue<int>().Clear();

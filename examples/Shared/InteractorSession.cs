@@ -11,8 +11,9 @@ namespace PoeSharp.Examples;
 /// needed for answers a client can rely on: <c>got_timeout</c> (a client that does not finish its
 /// request, or does not read its answer, within --read-timeout is dropped; an idle persistent
 /// connection is closed after --keep-alive-timeout), <c>shutdown</c> (sent by the listener when
-/// the server stops) and <c>drop_inherited</c> (sent by the listener in a new child, which must
-/// not touch the connections it inherited from its parent).
+/// the server stops) and <c>drop</c> (sent by the listener when it must stop at once). In a new
+/// child the connection is the parent's: the library's ReadWrite wheel lets go of it before any
+/// handler runs and reports <c>got_error("fork", ...)</c>, and the interactor ends.
 /// </summary>
 internal static class InteractorSession
 {
@@ -24,10 +25,10 @@ internal static class InteractorSession
             .On("got_request", InteractorGotRequest)
             .On("got_flush", InteractorFlushedRequest)
             .On("got_error", InteractorGotError)
-            .On("_parent", _ => 0)
+            .OnCall("_parent", _ => 0)
             .On("got_timeout", InteractorGotTimeout)
             .On("shutdown", InteractorShutdown)
-            .On("drop_inherited", InteractorDropInherited));
+            .On("drop", InteractorDrop));
 
     // The interactor has started for a client socket. Begin reading and writing on the socket.
     private static void InteractorStart(EventContext<InteractorHeap> ctx)
@@ -106,6 +107,15 @@ internal static class InteractorSession
         int errnum = ctx.Arg<int>(1);
         string errstr = ctx.Arg<string>(2);
 
+        // In a new child: the wheel has already closed our copy of the parent's connection,
+        // without writing or shutting it down, so the parent's answer is the only one.
+        if (operation == ReadWriteWheel.ForkOperation)
+        {
+            if (heap.Log.Enabled) heap.Log.Debug($"Client handler {ctx.Kernel.ProcessId}/{ctx.Session.Id} dropped a connection inherited from its parent.");
+            Delete(ctx);
+            return;
+        }
+
         if (heap.Log.Enabled)
         {
             heap.Log.Debug($"Client handler {ctx.Kernel.ProcessId}/{ctx.Session.Id} got {operation} error {errnum}: {errstr}");
@@ -165,11 +175,10 @@ internal static class InteractorSession
         }
     }
 
-    // In a new child: this connection belongs to the parent. Close our copy of the socket without
-    // writing or shutting it down, so the parent's answer is the only one and its close is seen.
-    private static void InteractorDropInherited(EventContext<InteractorHeap> ctx)
+    // The server stops at once: close the connection without writing what is left.
+    private static void InteractorDrop(EventContext<InteractorHeap> ctx)
     {
-        if (ctx.Heap.Log.Enabled) ctx.Heap.Log.Debug($"Client handler {ctx.Kernel.ProcessId}/{ctx.Session.Id} dropped a connection inherited from its parent.");
+        if (ctx.Heap.Log.Enabled) ctx.Heap.Log.Debug($"Client handler {ctx.Kernel.ProcessId}/{ctx.Session.Id} dropped its connection.");
         Delete(ctx);
     }
 

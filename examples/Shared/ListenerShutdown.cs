@@ -54,7 +54,7 @@ internal static class ListenerShutdown
         heap.StopForking(kernel);
         kernel.Delay("shutdown_timeout");
         foreach (int pid in heap.Children.Keys) heap.Environment.Signals.Send(pid, Signals.KILL);
-        foreach (Session interactor in heap.Interactors.ToArray()) kernel.Call(interactor, "drop_inherited");
+        foreach (Session interactor in heap.Interactors.ToArray()) kernel.Call(interactor, "drop");
     }
 
     /// <summary>

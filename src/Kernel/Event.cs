@@ -1,13 +1,13 @@
 namespace PoeSharp;
 
 /// <summary>
-/// A typed event key: the POE name stays the identity, <typeparamref name="T"/> is ARG0's type.
-/// <c>static readonly Event&lt;string&gt; GotLine = new("got_line");</c>
+/// A typed event key for an event without arguments: declare it once
+/// (<c>static readonly Event Tick = new("tick");</c>), then post and handle it by the key, so a
+/// misspelt name is a compile error rather than an event that silently goes to <c>_default</c>.
 /// </summary>
-/// <typeparam name="T">The type of the event's first argument.</typeparam>
-/// <param name="Name">The POE event name.</param>
-public sealed record Event<T>(string Name)
+/// <param name="name">The POE event name.</param>
+public sealed class Event(string name) : TypedEvent(name)
 {
-    /// <summary>The name, so a typed key can be passed wherever a string event name is expected.</summary>
-    public static implicit operator string(Event<T> ev) => ev.Name;
+    /// <inheritdoc />
+    public override int Arity => 0;
 }

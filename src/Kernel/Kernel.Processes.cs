@@ -21,6 +21,7 @@ public sealed partial class Kernel
     {
         CheckThread();
         PrepareChildPath();
+        PrepareForkAwareTypes();
         var result = EnsureHost().Fork();
         if (result.IsChild) HasForked();
         return result;
@@ -38,7 +39,8 @@ public sealed partial class Kernel
         s_childPathPrepared = true;
         const System.Reflection.BindingFlags flags = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic |
                                                      System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.DeclaredOnly;
-        foreach (string name in (ReadOnlySpan<string>)[nameof(HasForked), nameof(RemoveSignalWatcher), nameof(RemoveSignalWatchers)])
+        foreach (string name in (ReadOnlySpan<string>)[nameof(HasForked), nameof(RemoveSignalWatcher), nameof(RemoveSignalWatchers),
+                                                        nameof(AfterForkInChild), nameof(ForkOrder)])
             if (typeof(Kernel).GetMethod(name, flags) is { } m)
                 System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
         // Shared generic code PrepareMethod cannot reach: the child drops its inherited signal
@@ -51,7 +53,10 @@ public sealed partial class Kernel
     /// POE's <c>has_forked()</c>, for a child process: new kernel ID and pid, the process host
     /// forgets the parent's children and rebuilds its descriptors, the loop rebuilds its own.
     /// Sessions, heaps, queued events, timers, aliases and watchers are inherited (they fire in
-    /// both processes). A no-op in the process that created the kernel.
+    /// both processes). Then, not in POE: every registered <see cref="IForkAware"/> (the
+    /// connections wheels own, unless they were told to keep them) is released without touching
+    /// its peer and its owner is told, and every session gets <see cref="KnownEvents.AfterFork"/>
+    /// (see <see cref="AfterForkInChild"/> for the order). A no-op in the process that created the kernel.
     /// </summary>
     /// <remarks>Deviation (§8.4): the child drops inherited <c>SigChild</c> watches, because it cannot
     /// reap its parent's children; in POE they keep the session alive until IDLE kills it.</remarks>
@@ -61,6 +66,7 @@ public sealed partial class Kernel
         var host = EnsureHost();
         int pid = host.ProcessId;
         if (pid == _pid) return;
+        int parentPid = _pid;
         _pid = pid;
         _id = null;
         HasForkedSinceStart = true;
@@ -75,6 +81,127 @@ public sealed partial class Kernel
                     Candidate(s);
                 }
         _pidWatchers.Clear();
+        AfterForkInChild(parentPid);
+    }
+
+    /// <summary>
+    /// Registers <paramref name="resource"/>, owned by <paramref name="owner"/>, to be released in
+    /// a forked child (see <see cref="IForkAware"/>). Wheels call it when they take a connection;
+    /// a stopped session's registrations go with it.
+    /// </summary>
+    public void AddForkAware(Session owner, IForkAware resource)
+    {
+        CheckThread();
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(resource);
+        if (owner.IsKernel || owner.State == SessionState.Stopped || !ReferenceEquals(owner.Kernel, this)) return;
+        (owner.ForkAware ??= new()).Add(resource);
+        var type = resource.GetType();
+        if (!ReferenceEquals(type, _lastForkAwareType))
+        {
+            _lastForkAwareType = type;
+            // Process-wide: compiled code is shared by every kernel (a warm-up kernel may see a type first).
+            lock (s_forkAwareTypes)
+                if (s_forkAwareTypes.Add(type)) s_forkAwareTypesToPrepare.Add(type);
+        }
+    }
+
+    /// <summary>Cancels <see cref="AddForkAware"/> (harmless if not registered).</summary>
+    public void RemoveForkAware(Session owner, IForkAware resource)
+    {
+        CheckThread();
+        ArgumentNullException.ThrowIfNull(owner);
+        owner.ForkAware?.Remove(resource);
+    }
+
+    private Type? _lastForkAwareType;
+    private static readonly HashSet<Type> s_forkAwareTypes = new();            // lock: itself
+    private static readonly List<Type> s_forkAwareTypesToPrepare = new();      // lock: s_forkAwareTypes
+
+    /// <summary>
+    /// Compiles, once per type, the <see cref="IForkAware"/> methods of what was registered:
+    /// only children call them. An interface method that was never called has no entry point
+    /// yet, so PrepareMethod alone would compile nothing (docs/FORK-SAFETY.md, "Cost of a child").
+    /// </summary>
+    private static void PrepareForkAwareTypes()
+    {
+        Type[] pending;
+        lock (s_forkAwareTypes)
+        {
+            if (s_forkAwareTypesToPrepare.Count == 0) return;
+            pending = s_forkAwareTypesToPrepare.ToArray();
+            s_forkAwareTypesToPrepare.Clear();
+        }
+        foreach (var type in pending)
+            foreach (var m in type.GetInterfaceMap(typeof(IForkAware)).TargetMethods)
+            {
+                if (m.IsAbstract || m.ContainsGenericParameters) continue;
+                _ = m.MethodHandle.GetFunctionPointer();
+                System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+            }
+    }
+
+    /// <summary>
+    /// The sessions' side of a fork, in the child: every registered <see cref="IForkAware"/>
+    /// lets go first (no handler runs until all have), then the owners hear of it, then every
+    /// session gets <see cref="KnownEvents.AfterFork"/>. Both passes go breadth-first from the
+    /// top-level sessions: parents before children, siblings in creation order. Sessions created
+    /// by these handlers are the child's own and get nothing.
+    /// </summary>
+    private void AfterForkInChild(int parentPid)
+    {
+        var order = ForkOrder();
+        if (order.Count == 0) return;
+        var prevSession = _active;
+        var prevEvent = _activeEvent;
+        List<IForkAware>? released = null;
+        List<Session>? owners = null;
+        try
+        {
+            _activeEvent = null;
+            foreach (var s in order)
+            {
+                if (s.ForkAware is not { Count: > 0 } list || s.State != SessionState.Alive) continue;
+                _active = s; // what a resource unwatches belongs to its owner
+                for (int i = 0; i < list.Count;)
+                {
+                    var r = list[i];
+                    if (!r.ReleaseInChild())
+                    {
+                        i++;
+                        continue;
+                    }
+                    list.RemoveAt(i);
+                    (released ??= new()).Add(r);
+                    (owners ??= new()).Add(s);
+                }
+            }
+            // Reports are calls from the kernel's session: a handler that throws becomes its session's DIE.
+            _active = _kernelSession;
+            if (released is not null)
+                for (int i = 0; i < released.Count; i++)
+                    if (owners![i].State == SessionState.Alive) released[i].ReportReleasedInChild();
+            foreach (var s in order)
+                if (s.State == SessionState.Alive)
+                    DispatchCore(s, _kernelSession, KnownEvents.AfterFork, [parentPid], null, EventKind.Lifecycle, true, out _);
+        }
+        finally
+        {
+            _active = prevSession;
+            _activeEvent = prevEvent;
+        }
+    }
+
+    /// <summary>Every live session, breadth-first from the top-level ones.</summary>
+    private List<Session> ForkOrder()
+    {
+        var order = new List<Session>(_sessions.Count);
+        if (_kernelSession.Children is { } top)
+            for (int i = 0; i < top.Count; i++) order.Add(top[i]);
+        for (int i = 0; i < order.Count; i++)
+            if (order[i].Children is { } kids)
+                for (int j = 0; j < kids.Count; j++) order.Add(kids[j]);
+        return order;
     }
 
     /// <summary>

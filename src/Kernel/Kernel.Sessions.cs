@@ -124,14 +124,14 @@ public sealed partial class Kernel
     /// </summary>
     public KernelError State<THeap>(string ev, Action<EventContext<THeap>>? handler) => SetState(ev, handler, typeof(THeap));
 
-    /// <summary>Like <see cref="State{THeap}(string, Action{EventContext{THeap}}?)"/> for a handler whose value <c>Call</c> returns.</summary>
-    public KernelError State<THeap>(string ev, Func<EventContext<THeap>, object?>? handler) => SetState(ev, handler, typeof(THeap));
+    /// <summary>Like <see cref="State{THeap}(string, Action{EventContext{THeap}}?)"/> for a handler whose value <c>Call</c> returns (as <see cref="SessionBuilder{THeap}.OnCall(string, Func{EventContext{THeap}, object?})"/>).</summary>
+    public KernelError StateCall<THeap>(string ev, Func<EventContext<THeap>, object?>? handler) => SetState(ev, handler, typeof(THeap));
 
     /// <summary>Adds or replaces a heap-agnostic handler (the heap is seen as <c>object?</c>); usable from any session, e.g. by wheels.</summary>
     public KernelError State(string ev, Action<EventContext<object?>> handler) => SetState(ev, handler, null);
 
-    /// <summary>Heap-agnostic handler returning a value.</summary>
-    public KernelError State(string ev, Func<EventContext<object?>, object?> handler) => SetState(ev, handler, null);
+    /// <summary>Heap-agnostic handler returning a value (as <see cref="SessionBuilder{THeap}.OnCall(string, Func{EventContext{THeap}, object?})"/>).</summary>
+    public KernelError StateCall(string ev, Func<EventContext<object?>, object?> handler) => SetState(ev, handler, null);
 
     /// <summary>Removes the active session's handler for <paramref name="ev"/>.</summary>
     public KernelError State(string ev) => SetState(ev, null, null);
@@ -302,6 +302,7 @@ public sealed partial class Kernel
         }
         RemoveSignalWatchers(s);
         RemoveSigChildWatches(s);
+        s.ForkAware?.Clear();
         s.EventsTo = 0;
         s.EventsFrom = 0;
     }

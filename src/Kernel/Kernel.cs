@@ -14,7 +14,7 @@ namespace PoeSharp;
 /// <summary>
 /// The single-threaded event kernel: dispatches named events to sessions with POE 1.370's
 /// semantics; docs/POE-DIFFERENCES.md lists where it departs from them. One instance per loop; every member must be called
-/// on the thread that created it, except <see cref="PostFromAnyThread"/>.
+/// on the thread that created it, except <see cref="PostFromAnyThread(SessionRef, string, object?[])"/>.
 /// </summary>
 /// <remarks>
 /// <para>One timeslice (<see cref="RunOneTimeslice"/>), in order: the idle test (may queue IDLE or

@@ -15,6 +15,13 @@ public static class KnownEvents
     /// <summary>Sent to a parent: ARG0 "create", "lose" or "gain", ARG1 the child, ARG2 a return value.</summary>
     public const string Child = "_child";
 
+    /// <summary>
+    /// Not in POE: dispatched synchronously to every session alive in a forked child, from
+    /// <see cref="Kernel.HasForked"/> (so before <see cref="Kernel.Fork"/> returns there), after
+    /// the inherited connections have been released and their owners told. ARG0 is the parent's pid.
+    /// </summary>
+    public const string AfterFork = "_after_fork";
+
     /// <summary>Receives any event without a handler: ARG0 the original name, ARG1 the original arguments.</summary>
     public const string Default = "_default";
 

@@ -45,6 +45,13 @@ public abstract class Session
     /// <summary>True when the session has a handler (not counting <c>_default</c>) for <paramref name="ev"/>.</summary>
     public abstract bool HasHandler(string ev);
 
+    /// <summary>True when the session has a handler (not counting <c>_default</c>) for the typed event <paramref name="ev"/>.</summary>
+    public bool HasHandler(TypedEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(ev);
+        return HasHandler(ev.Name);
+    }
+
     /// <inheritdoc />
     public override string ToString() => IsKernel ? "kernel" : $"session {Id}";
 
@@ -58,6 +65,7 @@ public abstract class Session
     internal Dictionary<string, int>? Extrefs;      // tag -> count (> 0)
     internal int TimerHead = -1;    // first slot of this session's timers in the queue (a linked list)
     internal Dictionary<int, (string Event, object?[] Args)>? SigChildren; // pid -> watch
+    internal List<IForkAware>? ForkAware;            // released in a forked child (Kernel.HasForked)
     internal bool InGcList;
     internal bool InStart;
 

@@ -73,6 +73,25 @@ public sealed class FakeKernel : IDisposable
         return e;
     }
 
+    /// <summary>Delivers the typed event <paramref name="ev"/> as <see cref="Deliver(SessionRef, string, object?[])"/> does.</summary>
+    public KernelError Deliver(SessionRef dest, Event ev) => AfterDeliver(Kernel.Post(dest, ev));
+
+    /// <summary>Delivers the typed event <paramref name="ev"/> with ARG0 as <see cref="Deliver(SessionRef, string, object?[])"/> does.</summary>
+    public KernelError Deliver<T>(SessionRef dest, Event<T> ev, T arg0) => AfterDeliver(Kernel.Post(dest, ev, arg0));
+
+    /// <summary>Delivers the typed event <paramref name="ev"/> with ARG0, ARG1 as <see cref="Deliver(SessionRef, string, object?[])"/> does.</summary>
+    public KernelError Deliver<T1, T2>(SessionRef dest, Event<T1, T2> ev, T1 arg0, T2 arg1) => AfterDeliver(Kernel.Post(dest, ev, arg0, arg1));
+
+    /// <summary>Delivers the typed event <paramref name="ev"/> with ARG0, ARG1, ARG2 as <see cref="Deliver(SessionRef, string, object?[])"/> does.</summary>
+    public KernelError Deliver<T1, T2, T3>(SessionRef dest, Event<T1, T2, T3> ev, T1 arg0, T2 arg1, T3 arg2) =>
+        AfterDeliver(Kernel.Post(dest, ev, arg0, arg1, arg2));
+
+    private KernelError AfterDeliver(KernelError e)
+    {
+        if (e == KernelError.None) RunUntilIdle();
+        return e;
+    }
+
     /// <summary>Runs timeslices while something is due now or a watched descriptor is ready; the clock does not move. Returns the number of timeslices.</summary>
     public int RunUntilIdle(int maxTimeslices = 1_000_000)
     {

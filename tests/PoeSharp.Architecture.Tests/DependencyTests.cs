@@ -72,4 +72,21 @@ public sealed class DependencyTests
         Assert.That(imports.Where(i => i.Namespace != "PoeSharp.Os").Select(i => i.Name), Is.Empty,
             "Only PoeSharp.Os calls native code; everything else goes through its managed API.");
     }
+
+    [Test]
+    public void WhatAServerHandlesFromKernelMembersNeedsOnlyTheRootNamespace()
+    {
+        // `using PoeSharp;` must be enough to name what the kernel's everyday members return
+        // (e.g. `ForkResult fork = kernel.Fork();`); seams for hosts live in sub-namespaces.
+        var offenders = typeof(PoeSharp.Kernel).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => !m.IsSpecialName) // properties such as Loop expose host seams on purpose
+            .Select(m => m.ReturnType)
+            .Select(t => Nullable.GetUnderlyingType(t) ?? t)
+            .Where(t => t.Assembly == Kernel && t.Namespace != "PoeSharp")
+            .Select(t => t.FullName)
+            .Distinct()
+            .ToArray();
+        Assert.That(offenders, Is.Empty);
+        Assert.That(typeof(PoeSharp.ForkResult).Namespace, Is.EqualTo("PoeSharp"));
+    }
 }

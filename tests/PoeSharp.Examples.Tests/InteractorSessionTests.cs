@@ -157,18 +157,34 @@ public sealed class InteractorSessionTests
     }
 
     [Test]
-    public void Dropping_an_inherited_connection_writes_nothing_and_does_not_shut_the_socket_down()
+    public void In_a_new_child_an_inherited_connection_is_dropped_without_writing_or_shutting_the_socket_down()
     {
         Session session = Start();
         Send("GET / HTTP/1.1\r\nHost: h\r\n");
         using FileDescriptor duplicate = Dup(_server);
-        _fake.Deliver(session, "drop_inherited");
+        // As in the servers, a handler forks (the listener's).
+        var forker = _fake.Create(0, b => b.On("_start", _ => { }).On("fork", c => Assert.That(c.Kernel.Fork().IsChild, Is.True)));
+        _fake.Processes.NextForkIsChild(7100);
+        _fake.Deliver(forker, "fork");
+        Assert.That(_log.ToString(), Does.Contain("dropped a connection inherited from its parent"));
+        Assert.That(_server.IsClosed, Is.True);
         Assert.That(session.State, Is.EqualTo(SessionState.Stopped));
         Assert.That(Received(), Is.Empty);
         // Our copy is closed, but the connection itself (the parent's copy here) still works.
         Assert.That(PosixSocket.Write(duplicate.Fd, "still open"u8).Ok, Is.True);
         var buffer = new byte[32];
         Assert.That(PosixSocket.Read(_client.Fd, buffer).Value, Is.EqualTo(10));
+    }
+
+    [Test]
+    public void Drop_closes_the_connection_at_once_without_writing()
+    {
+        Session session = Start();
+        Send("GET / HTTP/1.1\r\nHost: h\r\n");
+        _fake.Deliver(session, "drop");
+        Assert.That(session.State, Is.EqualTo(SessionState.Stopped));
+        Assert.That(Received(), Is.Empty);
+        Assert.That(_server.IsClosed, Is.True);
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "dup")]

@@ -6,19 +6,21 @@ namespace PoeSharp.ForkStress;
 /// <summary>
 /// The same fork/reap cycle through the kernel's public API: a session forks children with
 /// <c>Kernel.Fork</c>, each child runs a timer in the inherited session and exits, the parent
-/// reaps them with <c>SigChild</c> and respawns until the budget is spent.
+/// reaps them with <c>SigChild</c> and respawns until the budget is spent. A child exits with 4
+/// unless its session got <c>_after_fork</c>, with the parent's pid, before <c>Fork</c> returned.
 /// </summary>
 internal static class KernelMode
 {
     private sealed class Heap
     {
         public int Spawned, Reaped, Ok, Failed, PidFdsSeen;
+        public int ParentPid, AfterForkFrom;
     }
 
     public static int Run(StressOptions o)
     {
         int budget = o.Children + o.Respawns;
-        var heap = new Heap();
+        var heap = new Heap { ParentPid = Native.GetPid() };
         var started = System.Diagnostics.Stopwatch.StartNew();
         using (var kernel = new Kernel())
         {
@@ -39,6 +41,11 @@ internal static class KernelMode
                     }
                     if (r.IsChild)
                     {
+                        if (ctx.Heap.AfterForkFrom != ctx.Heap.ParentPid)
+                        {
+                            Console.Error.WriteLine($"kernel mode: _after_fork said {ctx.Heap.AfterForkFrom}, parent {ctx.Heap.ParentPid}");
+                            ForkSafety.Exit(4);
+                        }
                         // The child inherits the session; a timer in it proves the kernel runs on.
                         ctx.Kernel.Delay("child_done", TimeSpan.FromMilliseconds(o.ChildLifeMs));
                         return;
@@ -47,6 +54,7 @@ internal static class KernelMode
                     ctx.Kernel.SigChild(r.Pid, "reaped");
                     ctx.Heap.PidFdsSeen = Math.Max(ctx.Heap.PidFdsSeen, CountPidFds());
                 })
+                .On(KnownEvents.AfterFork, ctx => ctx.Heap.AfterForkFrom = ctx.Arg<int>(0))
                 .On("child_done", ctx =>
                 {
                     var junk = new List<byte[]>();

@@ -27,5 +27,6 @@ return options.Mode switch
     "kernel-signals" => KernelSignalsMode.Run(options),
     "deferred-fork" => DeferredForkMode.Run(options),
     "accept-exhaustion" => AcceptExhaustionMode.Run(options),
+    "public-api" => PublicApiServerMode.Run(options),
     _ => new StressParent(options).Run(),
 };

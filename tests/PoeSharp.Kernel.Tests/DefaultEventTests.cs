@@ -22,7 +22,7 @@ public sealed class DefaultEventTests
             c.Kernel.Post(c.Session, "posted", 7, "x", null);
             c.Heap.CallResult = c.Kernel.Call(c.Session, "called", 40);
         })
-        .OnDefault(c =>
+        .OnDefaultCall(c =>
         {
             if (c.DefaultEvent == KnownEvents.Stop) return null;
             var positional = (object?[])c[1]!;

@@ -68,7 +68,7 @@ public sealed class EventTests : KernelTestBase
                 result = c.Kernel.Call(c.Session, "double", 21);
                 Log.Add("after call");
             })
-            .On("double", c => { Log.Add("in call"); return c.Arg<int>(0) * 2; }));
+            .OnCall("double", c => { Log.Add("in call"); return c.Arg<int>(0) * 2; }));
         Fake.Run();
         Assert.That(result, Is.EqualTo(42));
         Assert.That(Log, Is.EqualTo(new[] { "in call", "after call" }));
@@ -98,7 +98,7 @@ public sealed class EventTests : KernelTestBase
         string? state = null;
         Fake.Create(0, b => b
             .On("_start", c => ret = c.Kernel.Call(c.Session, "unknown_event", 1, "two"))
-            .OnDefault(c =>
+            .OnDefaultCall(c =>
             {
                 if (c.Arg<string>(0) != "unknown_event") return null; // _stop also lands here
                 state = c.State;

@@ -39,8 +39,8 @@ public sealed class LifecycleTests : KernelTestBase
         var seen = new List<string>();
         Fake.Create(0, b => b
             .On("_start", c => c.Kernel.Create(0, cb => cb
-                .On("_start", _ => "_start")
-                .On("_stop", _ => "_stop")))
+                .OnCall("_start", _ => "_start")
+                .OnCall("_stop", _ => "_stop")))
             .On("_child", c => seen.Add($"{c.Arg<string>(0)}:{c[2]}")));
         Fake.Run();
         Assert.That(seen, Is.EqualTo(new[] { "create:_start", "lose:_stop" }));
@@ -124,10 +124,10 @@ public sealed class LifecycleTests : KernelTestBase
             {
                 top = c.Kernel.DetachMyself();
                 c.Kernel.Create(0, cb => cb
-                    .On("_start", cc => { inner = cc.Kernel.DetachMyself(); return "detached"; })
+                    .OnCall("_start", cc => { inner = cc.Kernel.DetachMyself(); return "detached"; })
                     .On("_parent", cc => events.Add(
                         $"child _parent {cc.Arg<Session>(0).Id}->{(cc.Arg<Session>(1).IsKernel ? "kernel" : "?")}")));
-                c.Kernel.Create(0, cb => cb.On("_start", _ => "stayed"));
+                c.Kernel.Create(0, cb => cb.OnCall("_start", _ => "stayed"));
             })
             .On("_child", c => events.Add($"_child {c.Arg<string>(0)} {c.Arg<Session>(1).Id} {c[2] ?? "null"}")));
         run();
@@ -251,7 +251,7 @@ public sealed class LifecycleTests : KernelTestBase
         Fake.Create(new LogHeap(), b => b
             .On("_start", counter.Start)
             .On("count", counter.Count)
-            .On("_stop", counter.Stop));
+            .OnCall("_stop", counter.Stop));
         Fake.Run();
         Assert.That(counter.Final, Is.EqualTo(5));
     }

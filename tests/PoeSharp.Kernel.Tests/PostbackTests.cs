@@ -48,7 +48,7 @@ public sealed class PostbackTests : KernelTestBase
                 ret = cb.Invoke(2);
                 Log.Add("after invoke");
             })
-            .On("compute", c => { Log.Add("compute"); return (int)((object?[])c[0]!)[0]! + (int)((object?[])c[1]!)[0]!; }));
+            .OnCall("compute", c => { Log.Add("compute"); return (int)((object?[])c[0]!)[0]! + (int)((object?[])c[1]!)[0]!; }));
         Fake.Run();
         Assert.That(ret, Is.EqualTo(42));
         Assert.That(Log, Is.EqualTo(new[] { "compute", "after invoke" }));

@@ -32,7 +32,7 @@ public sealed class ScenarioTests : KernelTestBase
                         else c.Kernel.Post(c.Session, "count");
                     }
                 })
-                .On("next_count", c => ++c.Heap.Count)
+                .OnCall("next_count", c => ++c.Heap.Count)
                 .OnDefault(c =>
                 {
                     if (c.State == "_default" && c.Arg<string>(0) == "nonexistent") c.Heap.DefaultHits++;

@@ -74,6 +74,19 @@ public sealed partial class ForkStressTests
     }
 
     [Test]
+    public void AServerWrittenAgainstThePublicApiHasChildrenThatDropInheritedConnectionsAndCompileNothingAfterTheirFirstRequest()
+    {
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60), "public-api", "--children", "2", "--respawns", "5");
+        // held_answers=1: the connection the parent held at the fork was answered once, by the parent.
+        Assert.That(stdout, Does.Contain("public-api: children=2 children_ok=2 answered=10/10 held_answers=1 result=PASS"), stdout + stderr);
+        var children = stdout.Split('\n').Where(l => l.StartsWith("public-api child:", StringComparison.Ordinal)).ToArray();
+        Assert.That(children, Has.Length.EqualTo(2), stdout);
+        // Each child let go of both ends of the held connection, and its owners heard of it.
+        Assert.That(children, Has.All.EndsWith("fork_reports=2 served=5 jit_methods_after_first=0"), stdout);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
     public void AReplyPutBeforeAForkInTheSameCallbackIsWrittenOnce()
     {
         var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "deferred-fork", "--child-life", "50");

@@ -41,7 +41,7 @@ public sealed class PreforkPool
     /// <summary>
     /// The pool session's <c>shutdown</c> event (POE::Component::Server::TCP's): a graceful stop of
     /// this process and, in the parent, of every worker, as SIGTERM does. Post it from another
-    /// thread with <see cref="Kernel.PostFromAnyThread"/>.
+    /// thread with <see cref="Kernel.PostFromAnyThread(SessionRef, string, object?[])"/>.
     /// </summary>
     public const string ShutdownEvent = "shutdown";
 

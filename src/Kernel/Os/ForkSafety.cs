@@ -18,7 +18,7 @@ namespace PoeSharp.Os;
 /// concurrent and server GC off and W^X off, all in runtimeconfig.json. Environment variables (<c>DOTNET_</c>/<c>COMPlus_</c>) override it,
 /// so the check reads both and, where the runtime exposes it, the effective state.
 /// </remarks>
-public static class ForkSafety
+public static partial class ForkSafety
 {
     private static bool s_warmedUp;
     private static bool s_ready;   // a positive ThrowIfNotReady verdict (never a negative one)

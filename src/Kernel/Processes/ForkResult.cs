@@ -1,4 +1,5 @@
-namespace PoeSharp.Processes;
+// In the root namespace although it lives in Processes/: every program that forks names it.
+namespace PoeSharp;
 
 /// <summary>
 /// The outcome of <c>fork()</c>: <see cref="Pid"/> &gt; 0 in the parent (the child's pid), 0 in the

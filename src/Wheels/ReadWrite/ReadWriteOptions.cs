@@ -38,7 +38,8 @@ public sealed record ReadWriteOptions
 
     /// <summary>
     /// Receives (operation, errno, message, wheelId): operation "read" (errno 0 = end of file,
-    /// message ""), "write", or "decode" (the input filter rejected the bytes; errno EBADMSG).
+    /// message ""), "write", "decode" (the input filter rejected the bytes; errno EBADMSG), or
+    /// "fork" (errno 0: in a forked child, the descriptor was the parent's and has been let go; see <see cref="KeepAfterFork"/>).
     /// </summary>
     public string? ErrorEvent { get; init; }
 
@@ -59,6 +60,14 @@ public sealed record ReadWriteOptions
 
     /// <summary>Try a synchronous write in <see cref="ReadWriteWheel.Put(object)"/> when the buffer was empty (POE's AutoFlush).</summary>
     public bool AutoFlush { get; init; }
+
+    /// <summary>
+    /// False (the default): in a forked child the wheel lets go of the descriptor it had before the
+    /// fork (closed, if it owns it, without shutdown; buffered output dropped, nothing read) and
+    /// reports ErrorEvent("fork", 0, message); the connection stays the parent's alone. True: the
+    /// child keeps using it, as in POE (e.g. a pipe to a log collector that every process writes).
+    /// </summary>
+    public bool KeepAfterFork { get; init; }
 
     /// <summary>Bytes asked for per read (POE::Driver::SysRW BlockSize, default 65536).</summary>
     public int ReadBlockSize { get; init; } = DefaultReadBlockSize;

@@ -16,8 +16,8 @@ namespace PoeSharp.Wheels;
 /// <remarks>
 /// <para>Events (all delivered synchronously with <see cref="Kernel.Call(SessionRef, string, object?[])"/> to the owning session):
 /// InputEvent(record, wheelId); ErrorEvent(operation, errno, message, wheelId) with operation
-/// "read" (errno 0 and message "" = end of file), "write", or "decode" (the input filter rejected
-/// the bytes, errno EBADMSG); FlushedEvent(wheelId); HighEvent(wheelId); LowEvent(wheelId). After a
+/// "read" (errno 0 and message "" = end of file), "write", "decode" (the input filter rejected
+/// the bytes, errno EBADMSG), or "fork" (errno 0, in a forked child: see below); FlushedEvent(wheelId); HighEvent(wheelId); LowEvent(wheelId). After a
 /// read error, end of file or decode error the wheel stops reading; after a write error it stops
 /// writing; it keeps the session alive until it is disposed.</para>
 /// <para>Disposing the wheel inside InputEvent: the records already read are still delivered
@@ -28,14 +28,24 @@ namespace PoeSharp.Wheels;
 /// of that callback, before the next poll, without registering the write watcher; what the
 /// descriptor does not take then waits for the write watcher as usual. Output queued elsewhere
 /// (timers, posted events) takes the write watcher, as in POE.</para>
+/// <para>In a forked child (<see cref="Kernel.HasForked"/>, which <see cref="Kernel.Fork"/> runs),
+/// a wheel created before the fork lets go of its connection before any handler runs: it stops
+/// watching, drops its buffered output, closes the descriptor(s) it owns with <c>close(2)</c> only
+/// (the parent's copy keeps the connection open: no FIN, no RST, nothing written or read) and then
+/// reports ErrorEvent("fork", 0, message). It keeps the session alive until disposed, as after
+/// any error; Put then queues nothing that is written. <see cref="ReadWriteOptions.KeepAfterFork"/>
+/// keeps POE's behaviour (both processes use the descriptor).</para>
 /// <para>Water marks follow POE 1.370's validation. Differences from 1.370, on purpose: the
 /// high-water state lasts until the buffer drains to LowMark (1.370 drops it on any Put below
 /// HighMark, so LowEvent can go missing), and HighEvent is emitted after a write attempt that
 /// leaves at least HighMark octets, once per high-water episode, even when Put already reported
 /// the state (1.370 then never emits it).</para>
 /// </remarks>
-public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRecordSink
+public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRecordSink, IForkAware
 {
+    /// <summary>The ErrorEvent operation of a wheel that let go of its connection in a forked child.</summary>
+    public const string ForkOperation = "fork";
+
     private readonly FileDescriptor _inHandle;
     private readonly FileDescriptor _outHandle;
     private readonly int _inFd;
@@ -64,6 +74,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRec
 
     private bool _highWater;
     private bool _highEventSent;
+    private bool _releasedByFork; // in a forked child: the descriptor was the parent's and is gone
 
     /// <summary>Creates the wheel in the active session and starts watching its descriptor(s).</summary>
     /// <exception cref="ArgumentException">Bad water marks ("Water mark errors: ..." with each reason) or sizes.</exception>
@@ -117,6 +128,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRec
         // the first time output has to wait for the descriptor, so a connection whose replies
         // always go out at once never needs one.
         Kernel.RefcountIncrement(Owner, LivenessTag);
+        if (!options.KeepAfterFork) Kernel.AddForkAware(Owner, this);
         if (_inputEvent is not null) StartReading();
     }
 
@@ -257,7 +269,8 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRec
     public void ShutdownInput()
     {
         ThrowIfDisposed();
-        PosixSocket.Shutdown(_inFd, SocketShutdown.Receive); // ENOTSOCK on a pipe: nothing to shut
+        // After a fork released it, the number may name another descriptor of this process now.
+        if (!_releasedByFork) PosixSocket.Shutdown(_inFd, SocketShutdown.Receive); // ENOTSOCK on a pipe: nothing to shut
         _readFinished = true;
         StopReading();
     }
@@ -269,7 +282,7 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRec
     public void ShutdownOutput()
     {
         ThrowIfDisposed();
-        PosixSocket.Shutdown(_outFd, SocketShutdown.Send);
+        if (!_releasedByFork) PosixSocket.Shutdown(_outFd, SocketShutdown.Send);
         StopWriting();
     }
 
@@ -358,8 +371,40 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRec
     }
 
     /// <inheritdoc />
+    bool IForkAware.ReleaseInChild()
+    {
+        if (IsDisposed || _releasedByFork) return false;
+        _releasedByFork = true;
+        _readFinished = true;
+        StopReading();
+        _writeFinished = true;
+        if (_writeWatched)
+        {
+            _writeWatched = false;
+            Kernel.Unwatch(_outFd, IoMode.Write);
+        }
+        _writeDeferred = false;
+        _output.Clear();
+        // Closing our copy leaves the parent's open: the peer sees nothing.
+        if (_ownsHandles)
+        {
+            _inHandle.Dispose();
+            if (!ReferenceEquals(_outHandle, _inHandle)) _outHandle.Dispose();
+        }
+        return true;
+    }
+
+    /// <inheritdoc />
+    void IForkAware.ReportReleasedInChild()
+    {
+        if (!IsDisposed && ErrorEvent is { } ev)
+            Kernel.Call(Owner, ev, ForkOperation, 0, "the connection was inherited from the parent process; this process let go of it", BoxedId);
+    }
+
+    /// <inheritdoc />
     protected override void DisposeCore()
     {
+        if (!_releasedByFork) Kernel.RemoveForkAware(Owner, this);
         StopReading();
         if (_writeWatched)
         {

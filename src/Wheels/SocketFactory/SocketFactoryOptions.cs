@@ -73,4 +73,11 @@ public sealed record SocketFactoryOptions
     /// timeslice, until a descriptor is freed. Null retries at the next readiness, as POE does.
     /// </summary>
     public TimeSpan? AcceptErrorDelay { get; init; } = DefaultAcceptErrorDelay;
+
+    /// <summary>
+    /// Client mode: false (the default) = a connect still in progress when the process forks is
+    /// the parent's, and the child's wheel lets go of it (FailureEvent "fork"); true = both
+    /// processes keep waiting for it, as in POE. Listening wheels always keep working in children.
+    /// </summary>
+    public bool KeepAfterFork { get; init; }
 }

@@ -27,6 +27,11 @@ namespace PoeSharp.Wheels;
 /// <para>Each read-readiness of the listener accepts up to <see cref="SocketFactoryOptions.MaxAcceptsPerReady"/>
 /// connections (POE takes one), stopping early when nothing is pending, when the wheel is disposed
 /// or paused by a handler, or after an accept error.</para>
+/// <para>Fork: a listening wheel keeps working in a forked child (children share the listening
+/// socket: the pre-forking server). A connect still in progress when the process forks is the
+/// parent's: in the child the wheel closes its copy of the socket (<c>close(2)</c> only), cancels
+/// its timeout and emits FailureEvent("fork", 0, message), unless
+/// <see cref="SocketFactoryOptions.KeepAfterFork"/> is set.</para>
 /// </remarks>
 /// <example>
 /// A Line echo server:
@@ -49,8 +54,11 @@ namespace PoeSharp.Wheels;
 ///     .On("failed", c => Console.Error.WriteLine($"{c[0]} failed: {c[2]}")));
 /// </code>
 /// </example>
-public sealed class SocketFactoryWheel : Wheel, IReadyHandler, IAcceptSink
+public sealed class SocketFactoryWheel : Wheel, IReadyHandler, IAcceptSink, IForkAware
 {
+    /// <summary>The FailureEvent operation of a connect that a forked child let go of.</summary>
+    public const string ForkOperation = "fork";
+
     private enum Mode { Failed, Listening, Connecting, Done }
 
     private string? _timeoutState; // named only when a ConnectTimeout needs the state
@@ -151,8 +159,28 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler, IAcceptSink
     }
 
     /// <inheritdoc />
+    bool IForkAware.ReleaseInChild()
+    {
+        if (IsDisposed || _mode != Mode.Connecting) return false;
+        StopWatching();
+        CancelTimeout();
+        _socket?.Dispose(); // our copy only: the parent's connect goes on
+        _socket = null;
+        _mode = Mode.Failed;
+        return true;
+    }
+
+    /// <inheritdoc />
+    void IForkAware.ReportReleasedInChild()
+    {
+        if (!IsDisposed)
+            Kernel.Call(Owner, _failureEvent, ForkOperation, 0, "the connect was started by the parent process; this process let go of it", BoxedId);
+    }
+
+    /// <inheritdoc />
     protected override void DisposeCore()
     {
+        Kernel.RemoveForkAware(Owner, this);
         _acceptor?.Stop();
         StopWatching();
         CancelTimeout();
@@ -210,6 +238,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler, IAcceptSink
             _mode = Mode.Connecting;
             Kernel.Watch(_socket.Fd, IoMode.Write, this);
             _watched = true;
+            if (!o.KeepAfterFork) Kernel.AddForkAware(Owner, this);
             if (o.ConnectTimeout is { } timeout)
             {
                 _timeoutState = $"{nameof(SocketFactoryWheel)}({Id}) -> connect timeout";

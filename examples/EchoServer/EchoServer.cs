@@ -1,0 +1,15 @@
+using PoeSharp.Components;
+
+namespace PoeSharp.Examples;
+
+/// <summary>The echo server itself: every line a client sends comes back to it.</summary>
+public static class EchoServer
+{
+    /// <summary>Listens on <paramref name="port"/> (0 = any free port) and announces the port on <paramref name="log"/>.</summary>
+    public static TcpServer<object> Start(Kernel kernel, int port, TextWriter log) => new(kernel, new()
+    {
+        Port = port,
+        Started = server => log.WriteLine($"EchoServer has begun listening on port {server.Port}"),
+        ClientInput = (client, line) => client.Put(line),
+    });
+}

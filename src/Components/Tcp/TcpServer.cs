@@ -1,0 +1,238 @@
+using System.Net;
+using PoeSharp.Os;
+using PoeSharp.Wheels;
+
+namespace PoeSharp.Components;
+
+/// <summary>
+/// A TCP (or UNIX socket) server, POE::Component::Server::TCP in C#: it listens, gives every
+/// client its own session with a typed heap (<see cref="TcpConnection{THeap}"/>) and a
+/// ReadWrite wheel with its own filters, and calls the program's callbacks in that session.
+/// </summary>
+/// <remarks>
+/// <para>The constructor creates the server's session at once (a child of the active session,
+/// or of the kernel outside <see cref="Kernel.Run()"/>), which binds and listens; problems with
+/// the address arrive at <see cref="TcpServerOptions{THeap}.Error"/> from the event loop, as the
+/// wheels report them. Each accepted connection gets a session that is a child of the server's;
+/// the server's session lives until <see cref="Shutdown"/> and its last client.</para>
+/// <para>With <see cref="TcpServerOptions{THeap}.Concurrency"/> N the server pauses accepting
+/// when the Nth client connects and resumes when one disconnects; waiting connections stay in
+/// the kernel's backlog.</para>
+/// </remarks>
+/// <example>
+/// A line echo server:
+/// <code>
+/// var kernel = new Kernel();
+/// new TcpServer&lt;object&gt;(kernel, new() { Port = 7777, ClientInput = (client, line) => client.Put(line) });
+/// kernel.Run();
+/// </code>
+/// </example>
+/// <typeparam name="THeap">The per-client heap type.</typeparam>
+public sealed class TcpServer<THeap>
+{
+    private readonly HashSet<TcpConnection<THeap>> _clients = new(ReferenceEqualityComparer.Instance);
+    private readonly Func<THeap> _newHeap;
+    private SocketFactoryWheel? _factory;
+    private ListenAcceptWheel? _acceptor;
+    private int _concurrency;
+    private bool _limitPaused;
+    private bool _stopped;
+
+    /// <summary>Validates <paramref name="options"/> and starts the server's session, which starts listening.</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public TcpServer(Kernel kernel, TcpServerOptions<THeap> options)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Kernel = kernel;
+        Options = options;
+        _concurrency = options.Concurrency;
+        _newHeap = options.ClientHeap ?? Activator.CreateInstance<THeap>;
+        Session = kernel.Create(this, static s => s
+            .On(KnownEvents.Start, static c => c.Heap.Start(c.Session))
+            .On(TcpEvents.Accepted, static c => c.Heap.Accept(c.Arg<FileDescriptor>(0), c.Arg<IPAddress?>(1), c.Arg<int>(2)))
+            .On(TcpEvents.ListenFailed, static c => c.Heap.OnListenError(new TcpError(c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2))))
+            .On(TcpEvents.ClientGone, static c => c.Heap.Forget(c.Arg<TcpConnection<THeap>>(0)))
+            .On(TcpEvents.Shutdown, static c => c.Heap.ShutdownCore(c.Arg<bool>(0)))
+            .On(TcpEvents.SetConcurrency, static c => c.Heap.ApplyConcurrency(c.Arg<int>(0)))
+            .On(KnownEvents.Stop, static c => c.Heap.OnStop()))
+            ?? throw new InvalidOperationException("The kernel refused the server's session.");
+    }
+
+    /// <summary>The kernel the server runs in.</summary>
+    public Kernel Kernel { get; }
+
+    /// <summary>The options the server was made with.</summary>
+    public TcpServerOptions<THeap> Options { get; }
+
+    /// <summary>The server's session (it owns the listener; post it nothing: use the methods).</summary>
+    public Session Session { get; }
+
+    /// <summary>True while the server accepts connections (also while paused by the concurrency limit).</summary>
+    public bool IsListening => (_factory?.IsListening ?? false) || (_acceptor?.IsListening ?? false);
+
+    /// <summary>True while accepting is paused because <see cref="Concurrency"/> clients are connected.</summary>
+    public bool IsAcceptPaused => _limitPaused;
+
+    /// <summary>The local address listened on (e.g. to learn the port chosen for port 0); null when not listening.</summary>
+    public SocketEndPoint? LocalEndPoint => _factory?.LocalEndPoint ?? _acceptor?.LocalEndPoint;
+
+    /// <summary>The port listened on (the one the OS chose for port 0); 0 for a UNIX socket or when not listening.</summary>
+    public int Port => LocalEndPoint?.Port ?? 0;
+
+    /// <summary>The clients connected now.</summary>
+    public int ConnectionCount => _clients.Count;
+
+    /// <summary>The connected clients, e.g. to broadcast with <see cref="TcpConnection{THeap}.Put"/>.</summary>
+    public IReadOnlyCollection<TcpConnection<THeap>> Connections => _clients;
+
+    /// <summary>The current concurrency limit (-1 = unlimited).</summary>
+    public int Concurrency => _concurrency;
+
+    /// <summary>
+    /// Stops listening (POE's server <c>shutdown</c>): connected clients carry on until they
+    /// close, unless <paramref name="disconnectClients"/>, which shuts each down gracefully
+    /// (their buffered output is written first). The session ends after the last client.
+    /// </summary>
+    public void Shutdown(bool disconnectClients = false)
+    {
+        if (_stopped) return;
+        Kernel.Call(Session, TcpEvents.Shutdown, disconnectClients);
+    }
+
+    /// <summary>Changes the concurrency limit at run time (POE's set_concurrency): -1 or at least 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is 0 or below -1.</exception>
+    public void SetConcurrency(int concurrency)
+    {
+        if (concurrency is 0 or < TcpServerOptions<THeap>.Unlimited)
+            throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "Concurrency must be -1 (unlimited) or at least 1.");
+        if (_stopped) return;
+        Kernel.Call(Session, TcpEvents.SetConcurrency, concurrency);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"TcpServer(session {Session?.Id}, port {Port}, {_clients.Count} clients)";
+
+    /// <summary>Called by a client's session when its connection has closed.</summary>
+    internal void ClientClosed(TcpConnection<THeap> client)
+    {
+        if (!_stopped) Kernel.Call(Session, TcpEvents.ClientGone, client);
+    }
+
+    private void Start(Session session)
+    {
+        var o = Options;
+        if (o.Alias is { } alias) Kernel.AliasSet(alias);
+        if (o.ListenHandle is { } handle)
+        {
+            _acceptor = new ListenAcceptWheel(Kernel, new ListenAcceptOptions
+            {
+                Handle = handle,
+                AcceptEvent = TcpEvents.Accepted,
+                ErrorEvent = TcpEvents.ListenFailed,
+                MaxAcceptsPerReady = o.MaxAcceptsPerReady,
+            });
+        }
+        else
+        {
+            _factory = new SocketFactoryWheel(Kernel, new SocketFactoryOptions
+            {
+                BindAddress = o.Address,
+                BindPort = o.Port,
+                SocketDomain = o.Domain,
+                Reuse = o.Reuse,
+                ListenQueue = o.ListenQueue,
+                MaxAcceptsPerReady = o.MaxAcceptsPerReady,
+                SuccessEvent = TcpEvents.Accepted,
+                FailureEvent = TcpEvents.ListenFailed,
+            });
+        }
+        // A setup failure is yielded by the wheel and reaches Error next; Started means listening.
+        if (IsListening) o.Started?.Invoke(this);
+    }
+
+    private void Accept(FileDescriptor socket, IPAddress? address, int port)
+    {
+        THeap heap;
+        try
+        {
+            heap = _newHeap();
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var client = new TcpConnection<THeap>(this, heap, socket, address, port);
+        // Counted before its session starts: ClientConnected may already close it.
+        _clients.Add(client);
+        UpdateAccepting();
+        var extra = Options.ClientEvents;
+        if (Kernel.Create(client, s => TcpConnection<THeap>.Build(s, extra)) is null || !client.WasOpened)
+        {
+            socket.Dispose(); // the session never took the socket
+            Forget(client);
+        }
+    }
+
+    private void Forget(TcpConnection<THeap> client)
+    {
+        if (_clients.Remove(client)) UpdateAccepting();
+    }
+
+    private void ApplyConcurrency(int concurrency)
+    {
+        _concurrency = concurrency;
+        UpdateAccepting();
+    }
+
+    /// <summary>Pauses accepting at the limit and resumes below it.</summary>
+    private void UpdateAccepting()
+    {
+        if (!IsListening) return;
+        bool full = _concurrency >= 0 && _clients.Count >= _concurrency;
+        if (full == _limitPaused) return;
+        _limitPaused = full;
+        if (full)
+        {
+            _factory?.PauseAccept();
+            _acceptor?.PauseAccept();
+        }
+        else
+        {
+            _factory?.ResumeAccept();
+            _acceptor?.ResumeAccept();
+        }
+    }
+
+    private void OnListenError(TcpError error)
+    {
+        if (Options.Error is { } handler) handler(this, error);
+        else Console.Error.WriteLine($"TcpServer on {Options.Address ?? "*"}:{Options.Port}: {error}");
+        if (error.Operation != "accept") StopListening(); // nothing to listen on: let the session end
+    }
+
+    private void ShutdownCore(bool disconnectClients)
+    {
+        StopListening();
+        if (!disconnectClients) return;
+        foreach (var client in _clients.ToArray()) client.Shutdown();
+    }
+
+    private void StopListening()
+    {
+        _limitPaused = false;
+        _factory?.Dispose();
+        _factory = null;
+        _acceptor?.Dispose();
+        _acceptor = null;
+    }
+
+    private void OnStop()
+    {
+        _stopped = true;
+        StopListening();
+        Options.Stopped?.Invoke(this);
+    }
+}
