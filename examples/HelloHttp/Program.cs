@@ -32,6 +32,8 @@ if (options.Workers > 0)
         return 1;
     }
     ForkSafety.WarmUp();
+    // The handlers run only in workers: compile them once here, not in every worker.
+    ForkSafety.PrepareForChildren(typeof(HelloHandler).Assembly);
 }
 
 int exitCode = 0;

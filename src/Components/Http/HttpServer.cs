@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using PoeSharp.Components.Workers;
 using PoeSharp.Filters.Http;
 using PoeSharp.Logging;
+using PoeSharp.Os;
+using PoeSharp.Wheels;
 
 namespace PoeSharp.Components.Http;
 
@@ -42,7 +44,24 @@ public sealed class HttpServer : IPoolServer
         options.Validate();
         Kernel = kernel;
         Options = options;
+        if (options.Workers > 0) PrepareWorkerPath();
         Pool = PreforkPool.Start(kernel, options.PoolOptions, CreateListener);
+    }
+
+    private static bool s_workerPathPrepared;
+
+    /// <summary>
+    /// Compiles, once, the request path in the parent: it never serves, so otherwise every worker
+    /// would compile it again after its fork (docs/FORK-SAFETY.md, "Cost of a child").
+    /// </summary>
+    private static void PrepareWorkerPath()
+    {
+        if (s_workerPathPrepared) return;
+        s_workerPathPrepared = true;
+        ForkSafety.PrepareForChildren(typeof(HttpServer).Assembly, "PoeSharp.Components.Http");
+        ForkSafety.PrepareForChildren(typeof(PreforkPool).Assembly, "PoeSharp.Components.Workers");
+        ForkSafety.PrepareForChildren(typeof(SocketFactoryWheel).Assembly);
+        ForkSafety.PrepareForChildren(typeof(HttpdFilter).Assembly, "PoeSharp.Filters.Http");
     }
 
     internal HttpServer(Kernel kernel, HttpServerOptions options, Func<HttpServer, PreforkPool> startPool)
