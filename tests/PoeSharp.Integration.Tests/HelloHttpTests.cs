@@ -64,7 +64,8 @@ public sealed partial class HelloHttpTests : ServerProcessFixture
         // The access line follows the answer: wait for the last to come through the pipe.
         var boomLine = new Regex("\"GET /boom HTTP/1.1\" 500 ");
         Assert.That(ServerProcess.Eventually(() => server.Count(boomLine) == 15, Patience), Is.True, "one access line per request");
-        Assert.That(server.Count(new Regex("\"GET / HTTP/1.1\" 200 ")), Is.EqualTo(45));
+        var helloLine = new Regex("\"GET / HTTP/1.1\" 200 ");
+        Assert.That(ServerProcess.Eventually(() => server.Count(helloLine) == 45, Patience), Is.True);
         StopAndAssertClean(server);
     }
 
@@ -156,6 +157,54 @@ public sealed partial class HelloHttpTests : ServerProcessFixture
         Assert.That(later.IsCompleted, Is.False, "the single worker answered / while /later waited");
         Assert.That(later.Result.Body, Does.StartWith("Later, world!"));
         StopAndAssertClean(server);
+    }
+
+    [Test]
+    public void Curl_and_Python_http_client_get_their_answers_over_one_kept_connection()
+    {
+        ServerProcess server = Start("--workers", "2");
+        string url = $"http://127.0.0.1:{server.Port}/";
+        (int code, string output) = Run("curl", "-sS", "--http1.1", url, "-o", "/dev/null", url + "later?ms=10", "-o", "/dev/null", url + "boom", "-o", "/dev/null", "-w", "%{http_code} %{num_connects}\n");
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[] { "200 1", "200 0", "500 0" }),
+                    "three answers, one connection (keep-alive)");
+
+        string script = $"""
+            import http.client
+            c = http.client.HTTPConnection("127.0.0.1", {server.Port}, timeout=20)
+            for path in ("/", "/boom", "/later?ms=5", "/"):
+                c.request("GET", path)
+                r = c.getresponse()
+                print(r.status, r.read().decode().split(" (")[0])
+            """;
+        (code, output) = Run("python3", "-c", script);
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+                    Is.EqualTo(new[] { "200 Hello, world!", "500 Internal Server Error", "200 Later, world!", "200 Hello, world!" }));
+        StopAndAssertClean(server);
+    }
+
+    private static (int Code, string Output) Run(string program, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        System.Diagnostics.Process p;
+        try
+        {
+            p = System.Diagnostics.Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Assert.Ignore($"{program} is not installed");
+            throw;
+        }
+        using (p)
+        {
+            var stderr = p.StandardError.ReadToEndAsync();
+            string stdout = p.StandardOutput.ReadToEnd();
+            Assert.That(p.WaitForExit((int)Patience.TotalMilliseconds), Is.True, $"{program} did not finish");
+            return (p.ExitCode, stdout + stderr.Result);
+        }
     }
 
     [Test]
