@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using PoeSharp.Components.Workers;
+using PoeSharp.Filters.Http;
+using PoeSharp.Logging;
+using PoeSharp.Os;
+using PoeSharp.Wheels;
+
+namespace PoeSharp.Components.Http;
+
+/// <summary>
+/// An HTTP/1.1 server on SocketFactoryWheel, ReadWriteWheel and HttpdFilter: a handler gets each
+/// request and answers at once or later through an <see cref="HttpResponder"/>. Keep-alive and
+/// pipelining (answers in request order), the filter's limits and 100-continue, idle and read
+/// timeouts, a 500 when the handler throws, an access line per request. With
+/// <see cref="HttpServerOptions.Workers"/> above 0 it runs as a <see cref="PreforkPool"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// using var kernel = new Kernel();
+/// var server = new HttpServer(kernel, new HttpServerOptions
+/// {
+///     Port = 8888, Workers = 4,
+///     Handler = (request, _) => new HttpResponse(200, "Hello, world!\n"),
+/// });
+/// kernel.Run();
+/// if (ForkSafety.IsForkedChild) ForkSafety.Exit(0);
+/// </code>
+/// </example>
+public sealed class HttpServer : IPoolServer
+{
+    private Session? _listener;
+
+    /// <summary>
+    /// Starts the server on <paramref name="kernel"/>: binds now (the port is known when this
+    /// returns), forks the workers once the kernel runs.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public HttpServer(Kernel kernel, HttpServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Kernel = kernel;
+        Options = options;
+        if (options.Workers > 0) PrepareWorkerPath();
+        Pool = PreforkPool.Start(kernel, options.PoolOptions, CreateListener);
+    }
+
+    private static bool s_workerPathPrepared;
+
+    /// <summary>
+    /// Compiles, once, the request path in the parent: it never serves, so otherwise every worker
+    /// would compile it again after its fork (docs/FORK-SAFETY.md, "Cost of a child").
+    /// </summary>
+    private static void PrepareWorkerPath()
+    {
+        if (s_workerPathPrepared) return;
+        s_workerPathPrepared = true;
+        ForkSafety.PrepareForChildren(typeof(HttpServer).Assembly, "PoeSharp.Components.Http");
+        ForkSafety.PrepareForChildren(typeof(PreforkPool).Assembly, "PoeSharp.Components.Workers");
+        ForkSafety.PrepareForChildren(typeof(SocketFactoryWheel).Assembly);
+        ForkSafety.PrepareForChildren(typeof(HttpdFilter).Assembly, "PoeSharp.Filters.Http");
+    }
+
+    internal HttpServer(Kernel kernel, HttpServerOptions options, Func<HttpServer, PreforkPool> startPool)
+    {
+        options.Validate();
+        Kernel = kernel;
+        Options = options;
+        Pool = startPool(this);
+    }
+
+    /// <summary>The kernel the server runs on.</summary>
+    public Kernel Kernel { get; }
+
+    /// <summary>The options, validated.</summary>
+    public HttpServerOptions Options { get; }
+
+    /// <summary>The worker pool (with 0 workers, the one process).</summary>
+    public PreforkPool Pool { get; }
+
+    /// <summary>The port the server listens on (the chosen one when <see cref="HttpServerOptions.Port"/> is 0); 0 when not listening.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>True while this process holds the listening socket.</summary>
+    public bool IsListening => Heap?.Listener?.IsListening ?? false;
+
+    /// <summary>True when the server could not listen (the error went to <see cref="HttpServerOptions.Logger"/>).</summary>
+    public bool Failed => Pool.Failed;
+
+    /// <summary>Why listening failed, when it did.</summary>
+    public string? ListenError { get; internal set; }
+
+    /// <summary>Connections open in this process.</summary>
+    public int Connections => Heap?.Connections.Count ?? 0;
+
+    /// <summary>Requests answered in this process.</summary>
+    public long RequestsServed { get; internal set; }
+
+    internal HttpListenerHeap? Heap => _listener?.Heap as HttpListenerHeap;
+
+    internal IPoolServer CreateListener(Kernel kernel)
+    {
+        _listener = HttpListenerSession.Create(kernel, this);
+        Port = Heap?.Listener?.BoundPort ?? 0;
+        return this;
+    }
+
+    /// <summary>Stops gracefully, as SIGTERM does: stop accepting, finish what was asked, then end (the workers too). On the kernel's thread.</summary>
+    public void Shutdown() => Pool.Shutdown();
+
+    /// <summary>Reopens the access log if it is a <see cref="ReopenableFileWriter"/> (SIGUSR1 does this).</summary>
+    public void ReopenAccessLog()
+    {
+        if (Options.AccessLog is ReopenableFileWriter writer) writer.Reopen();
+    }
+
+    /// <summary>Writes the access line of one answered request.</summary>
+    internal void LogAccess(IPAddress? peer, int peerPort, HttpExchange exchange, HttpResponse response, long ended)
+    {
+        if (Options.AccessLog is null && Options.AccessLogger is null) return;
+        string requestLine = exchange.Request?.ToString() ?? "-";
+        string who = peer is null ? "-" : peer.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{peer}]:{peerPort}" : $"{peer}:{peerPort}";
+        double ms = Kernel.Time.GetElapsedTime(exchange.Started, ended).TotalMilliseconds;
+        DateTimeOffset now = Kernel.Time.GetUtcNow();
+        if (Options.AccessLog is { } writer)
+        {
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{now:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {who} \"{requestLine}\" {response.StatusCode} {response.Body.Length} {ms:0.###}ms"));
+            writer.Flush();
+        }
+        Options.AccessLogger?.LogInformation("{Peer} \"{RequestLine}\" {Status} {Bytes} {DurationMs}ms",
+                                             who, requestLine, response.StatusCode, response.Body.Length, Math.Round(ms, 3));
+    }
+
+    /// <summary>A handler threw: the client gets a 500.</summary>
+    internal void LogHandlerError(HttpRequest request, Exception e) =>
+        Options.Logger?.LogError(e, "Handler failed on \"{RequestLine}\": answered 500", request.ToString());
+
+    bool IPoolServer.IsListening => IsListening;
+
+    void IPoolServer.PauseAccepting() => CallListener(HttpListenerSession.EvPause);
+
+    void IPoolServer.ResumeAccepting() => CallListener(HttpListenerSession.EvResume);
+
+    void IPoolServer.StopAccepting() => CallListener(HttpListenerSession.EvStopAccepting);
+
+    void IPoolServer.Drain() => CallListener(HttpListenerSession.EvDrain);
+
+    void IPoolServer.Abort() => CallListener(HttpListenerSession.EvDrop);
+
+    void IPoolServer.DropInherited() => CallListener(HttpListenerSession.EvDrop);
+
+    private void CallListener(string ev)
+    {
+        if (_listener is { State: not SessionState.Stopped } listener) Kernel.Call(listener, ev);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using PoeSharp.Components.Workers;
+using PoeSharp.Filters.Http;
+
+namespace PoeSharp.Components.Http;
+
+/// <summary>
+/// What an <see cref="HttpServer"/> serves, where, in how many processes and with which limits.
+/// Checked at construction (<see cref="Validate"/>): a bad value throws with its name.
+/// </summary>
+public sealed record HttpServerOptions
+{
+    /// <summary>Answers every request. Required.</summary>
+    public required HttpHandler Handler { get; init; }
+
+    /// <summary>The address to listen on; default "0.0.0.0" (every IPv4 address). "::" for IPv6.</summary>
+    public string Address { get; init; } = "0.0.0.0";
+
+    /// <summary>The port to listen on, 0 .. 65535; 0 lets the system choose (see <see cref="HttpServer.Port"/>). Default 8080.</summary>
+    public int Port { get; init; } = 8080;
+
+    /// <summary>Worker processes (<see cref="PreforkPool"/>); 0 (the default) serves in this process without forking.</summary>
+    public int Workers { get; init; }
+
+    /// <summary>Requests a worker serves before it is replaced (<see cref="PreforkPoolOptions.MaxRequests"/>); 0 = no limit.</summary>
+    public int MaxRequests { get; init; }
+
+    /// <summary>Random extra requests per worker (<see cref="PreforkPoolOptions.MaxRequestsJitter"/>).</summary>
+    public int MaxRequestsJitter { get; init; }
+
+    /// <summary>A worker whose handler has not returned for this long is killed and replaced (<see cref="PreforkPoolOptions.WorkerTimeout"/>); null = never.</summary>
+    public TimeSpan? WorkerTimeout { get; init; }
+
+    /// <summary>How long a graceful stop waits for in-flight requests; default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The request parser's limits (sizes, Host rule, 100-continue). Streamed bodies are not offered yet.</summary>
+    public HttpdLimits Limits { get; init; } = HttpdLimits.Default;
+
+    /// <summary>Keep connections open between requests when the client allows it; default true.</summary>
+    public bool KeepAlive { get; init; } = true;
+
+    /// <summary>An open connection with no request in progress is closed after this long; default 15 s.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// A new connection must deliver its first request, a request's body must follow its 100 Continue,
+    /// and a response must be taken by the client, each within this long; default 30 s.
+    /// </summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// One line per request: timestamp, peer, request line, status, body bytes, duration. A
+    /// <see cref="PoeSharp.Logging.ReopenableFileWriter"/> is reopened on SIGUSR1. Null = none.
+    /// </summary>
+    public TextWriter? AccessLog { get; init; }
+
+    /// <summary>The same access line as a structured Information message; null = none.</summary>
+    public ILogger? AccessLogger { get; init; }
+
+    /// <summary>Errors (a handler that threw, a failed listen) and the pool's messages; null = none.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>Connections taken per readiness of the listening socket; null = 4 with workers (so they share the load), 16 without.</summary>
+    public int? MaxAcceptsPerReady { get; init; }
+
+    /// <summary>Called in each new worker right after the fork, before it accepts.</summary>
+    public Action<PreforkPool>? WorkerStarted { get; init; }
+
+    /// <summary>The pool's options taken from these.</summary>
+    public PreforkPoolOptions PoolOptions => new()
+    {
+        Workers = Workers,
+        MaxRequests = MaxRequests,
+        MaxRequestsJitter = MaxRequestsJitter,
+        WorkerTimeout = WorkerTimeout,
+        ShutdownTimeout = ShutdownTimeout,
+        Logger = Logger,
+        WorkerStarted = WorkerStarted,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
+    public void Validate()
+    {
+        if (Handler is null) throw new ArgumentNullException(nameof(Handler), "Handler is required: it answers every request.");
+        if (string.IsNullOrWhiteSpace(Address) || !IPAddress.TryParse(Address, out _))
+            throw new ArgumentException($"Address must be an IP address such as 0.0.0.0, 127.0.0.1 or :: (got '{Address}').", nameof(Address));
+        if ((uint)Port > 65535)
+            throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be 0 (any) to 65535.");
+        ArgumentNullException.ThrowIfNull(Limits, nameof(Limits));
+        if (Limits.StreamBodies)
+            throw new ArgumentException("Limits.StreamBodies is not supported by HttpServer: handlers get whole requests.", nameof(Limits));
+        if (IdleTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "IdleTimeout must be positive.");
+        if (ReadTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(ReadTimeout), ReadTimeout, "ReadTimeout must be positive.");
+        if (MaxAcceptsPerReady is int m && m < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxAcceptsPerReady), m, "MaxAcceptsPerReady must be at least 1.");
+        PoolOptions.Validate();
+    }
+}

@@ -1,0 +1,428 @@
+using Microsoft.Extensions.Logging;
+using PoeSharp.Os;
+using PoeSharp.Processes;
+
+namespace PoeSharp.Components.Workers;
+
+/// <summary>
+/// A pre-forked worker pool, as the seed program and unicorn/gunicorn run one: the parent creates
+/// the server's listening socket, forks <see cref="PreforkPoolOptions.Workers"/> workers that
+/// accept on it, and never serves itself. It respawns a worker that exits (backing off while fork
+/// fails), stops the whole tree gracefully on SIGTERM or SIGINT (a second signal, or
+/// <see cref="PreforkPoolOptions.ShutdownTimeout"/>, kills what is left), replaces the workers one by
+/// one on SIGHUP, retires a worker after <see cref="PreforkPoolOptions.MaxRequests"/> (plus jitter),
+/// kills a worker whose event loop stopped beating for <see cref="PreforkPoolOptions.WorkerTimeout"/>,
+/// and forwards SIGUSR1 to the workers. With 0 workers the one process serves, and TERM/INT drain it.
+/// </summary>
+/// <remarks>
+/// <para>The pool is one session; the server's sessions are its children (the factory given to
+/// <see cref="Start"/> runs in the pool's <c>_start</c>). Forks copy the session, so the same object
+/// runs in the parent and, with <see cref="Role"/> <see cref="PoolRole.Worker"/>, in every worker.
+/// A process ends when its pool session ends: a worker once the server's sessions are gone, the
+/// parent once every worker is reaped. Its <see cref="Kernel.Run()"/> then returns; a worker must
+/// leave with <see cref="ForkSafety.Exit"/>, never by returning from Main.</para>
+/// <para>Heartbeats: each worker writes a byte to its own pipe from a timer of its kernel (four
+/// times per timeout) and after every request; the parent drains the pipes from its own timer and
+/// notes when each last beat. A handler that does not return stops the worker's loop, so its
+/// slot goes stale. No thread is involved anywhere.</para>
+/// </remarks>
+public sealed class PreforkPool
+{
+    private const string EvFork = "pool_fork";
+    private const string EvStop = "pool_stop";
+    private const string EvHup = "pool_hup";
+    private const string EvUsr1 = "pool_usr1";
+    private const string EvReaped = "pool_reaped";
+    private const string EvCheck = "pool_check";
+    private const string EvBeat = "pool_beat";
+    private const string EvShutdownTimeout = "pool_shutdown_timeout";
+    private const string EvRetire = "pool_retire";
+
+    /// <summary>
+    /// The pool session's <c>shutdown</c> event (POE::Component::Server::TCP's): a graceful stop of
+    /// this process and, in the parent, of every worker, as SIGTERM does. Post it from another
+    /// thread with <see cref="Kernel.PostFromAnyThread(SessionRef, string, object?[])"/>.
+    /// </summary>
+    public const string ShutdownEvent = "shutdown";
+
+    private readonly Kernel _kernel;
+    private readonly Func<Kernel, IPoolServer> _createServer;
+    private readonly IHeartbeatBoard? _board;
+    private readonly IWorkerSignaller _signaller;
+    private readonly Random _random;
+    private readonly Dictionary<int, int> _slotOfPid = [];
+    private readonly HashSet<int> _killed = [];
+    private readonly Queue<int> _toReplace = new();
+    private int[] _pidOfSlot;
+    private int _replacing;
+    private int _forkFailures;
+    private int _sessionChildren;
+    private IPoolServer? _server;
+    private string? _stoppingOn;
+    private bool _checkArmed;
+
+    internal PreforkPool(Kernel kernel, PreforkPoolOptions options, Func<Kernel, IPoolServer> createServer,
+                         IHeartbeatBoard? board, IWorkerSignaller signaller, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(createServer);
+        options.Validate();
+        _kernel = kernel;
+        Options = options;
+        _createServer = createServer;
+        _signaller = signaller;
+        _random = random;
+        _pidOfSlot = new int[options.Workers];
+        Role = options.Workers == 0 ? PoolRole.Single : PoolRole.Parent;
+        _board = board ?? (options.Workers > 0 && options.WorkerTimeout is not null ? new PipeHeartbeatBoard(options.Workers) : null);
+    }
+
+    /// <summary>
+    /// Creates the pool session on <paramref name="kernel"/> (a child of the active session, if
+    /// any). Its <c>_start</c> calls <paramref name="createServer"/>, which must create the server's
+    /// sessions and listening socket, then forks the workers (their first event runs after this returns).
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public static PreforkPool Start(Kernel kernel, PreforkPoolOptions options, Func<Kernel, IPoolServer> createServer) =>
+        StartCore(new PreforkPool(kernel, options, createServer, null, PosixWorkerSignaller.Instance, new Random()));
+
+    internal static PreforkPool StartCore(PreforkPool pool)
+    {
+        pool.Session = pool._kernel.Create(pool, s => s
+            .On("_start", c => c.Heap.OnStart())
+            .On("_stop", c => c.Heap.OnStop())
+            .On("_child", c => c.Heap.OnChild(c.Arg<string>(0)))
+            .On(EvFork, c => c.Heap.OnFork())
+            .On(EvStop, c => c.Heap.OnStopSignal(c.Arg<string>(0)))
+            .On(EvHup, c => c.Heap.OnHup())
+            .On(EvUsr1, c => c.Heap.OnUsr1())
+            .On(EvReaped, c => c.Heap.OnReaped(c.Arg<int>(1), c.Arg<int>(2)))
+            .On(EvCheck, c => c.Heap.OnCheck())
+            .On(EvBeat, c => c.Heap.OnBeat())
+            .On(EvShutdownTimeout, c => c.Heap.OnShutdownTimeout())
+            .On(ShutdownEvent, c => c.Heap.BeginStop("shutdown"))
+            .On(EvRetire, c => { if (c.Heap._stoppingOn is null) c.Heap.BeginWorkerStop("max-requests"); }))
+            ?? throw new InvalidOperationException("The pool session could not be created.");
+        return pool;
+    }
+
+    /// <summary>The options, validated.</summary>
+    public PreforkPoolOptions Options { get; }
+
+    /// <summary>The pool's session.</summary>
+    public Session Session { get; private set; } = null!;
+
+    /// <summary>What this process is: the one process, the parent, or a worker.</summary>
+    public PoolRole Role { get; private set; }
+
+    /// <summary>This worker's slot, 0 .. Workers-1 (a replacement takes its predecessor's); -1 outside a worker.</summary>
+    public int WorkerSlot { get; private set; } = -1;
+
+    /// <summary>In the parent: the live workers' pids.</summary>
+    public IReadOnlyCollection<int> WorkerPids => _slotOfPid.Keys;
+
+    /// <summary>Requests this process has served (<see cref="RequestServed"/>).</summary>
+    public int RequestsServed { get; private set; }
+
+    /// <summary>The requests this worker serves before it is replaced (MaxRequests plus its jitter); 0 = no limit.</summary>
+    public int RequestLimit { get; private set; }
+
+    /// <summary>True once this process has begun to stop (a signal, the request limit, or a failed listen).</summary>
+    public bool IsStopping => _stoppingOn is not null;
+
+    /// <summary>True when the server could not listen: the program should exit non-zero.</summary>
+    public bool Failed { get; private set; }
+
+    /// <summary>Workers forked so far (replacements included).</summary>
+    public int WorkersStarted { get; private set; }
+
+    /// <summary>Workers killed for not beating within <see cref="PreforkPoolOptions.WorkerTimeout"/>.</summary>
+    public int WorkersTimedOut { get; private set; }
+
+    /// <summary>
+    /// The server calls this once per request answered. It beats the heartbeat and, in a worker
+    /// that reached <see cref="RequestLimit"/>, begins the graceful exit: stop accepting, finish,
+    /// be replaced. Call it on the kernel's thread.
+    /// </summary>
+    public void RequestServed()
+    {
+        RequestsServed++;
+        if (Role != PoolRole.Worker) return;
+        Beat();
+        if (RequestLimit > 0 && RequestsServed >= RequestLimit && _stoppingOn is null)
+        {
+            Log(LogLevel.Information, "Worker {Pid} served {Count} requests: retiring", _kernel.ProcessId, RequestsServed);
+            // Called from a connection's handler: the pool's timers must be the pool session's.
+            _kernel.Call(Session, EvRetire);
+        }
+    }
+
+    /// <summary>Stops gracefully, as SIGTERM does (posts <see cref="ShutdownEvent"/>). Call it on the kernel's thread.</summary>
+    public void Shutdown() => _kernel.Post(Session, ShutdownEvent);
+
+    private void OnStart()
+    {
+        _server = _createServer(_kernel);
+        if (!_server.IsListening)
+        {
+            Failed = true;
+            _stoppingOn = "error";
+            Log(LogLevel.Error, "Server {Pid} is not listening: the pool does not start", _kernel.ProcessId);
+            _server.StopAccepting();
+            return;
+        }
+        _kernel.Sig("INT", EvStop);
+        _kernel.Sig("TERM", EvStop);
+        _kernel.Sig("HUP", EvHup);
+        if (Role == PoolRole.Single) return;
+        _kernel.Sig("USR1", EvUsr1);
+        // The parent holds the socket for its workers and never accepts itself, so it never has a
+        // connection a worker could inherit.
+        _server.PauseAccepting();
+        _kernel.Yield(EvFork);
+    }
+
+    private void OnStop()
+    {
+        if (Role != PoolRole.Worker) _board?.Dispose();
+    }
+
+    // The server's sessions are the pool's children; when the last goes, nothing is left to serve.
+    private void OnChild(string reason)
+    {
+        if (reason is KnownEvents.ChildCreate or KnownEvents.ChildGain) _sessionChildren++;
+        else if (reason == KnownEvents.ChildLose && --_sessionChildren == 0 && Role != PoolRole.Parent)
+        {
+            // A worker stops beating only once it has nothing left to run: the pool session may end.
+            _kernel.Delay(EvBeat);
+            _kernel.Delay(EvShutdownTimeout);
+        }
+    }
+
+    private void OnFork()
+    {
+        if (Role != PoolRole.Parent || _stoppingOn is not null) return;
+        while (_slotOfPid.Count < Options.Workers)
+        {
+            int slot = Array.IndexOf(_pidOfSlot, 0);
+            // Set before the fork, so that the child finds its own values in its copy.
+            WorkerSlot = slot;
+            RequestLimit = Options.MaxRequests == 0 ? 0 : Options.MaxRequests + _random.Next(Options.MaxRequestsJitter + 1);
+            _board?.Prepare(slot, _kernel.Time.GetTimestamp());
+
+            ForkResult fork = _kernel.Fork();
+            if (fork.Failed)
+            {
+                WorkerSlot = -1;
+                TimeSpan retry = RetryDelay(++_forkFailures);
+                Log(LogLevel.Warning, "Server {Pid} could not fork ({Error}); retrying in {Delay} s", _kernel.ProcessId, fork.Error, retry.TotalSeconds);
+                _kernel.Delay(EvFork, retry);
+                return;
+            }
+            if (fork.IsChild)
+            {
+                _board?.Forked(slot, inChild: true);
+                BecomeWorker();
+                return;
+            }
+            _board?.Forked(slot, inChild: false);
+            WorkerSlot = -1;
+            _forkFailures = 0;
+            WorkersStarted++;
+            _pidOfSlot[slot] = fork.Pid;
+            _slotOfPid[fork.Pid] = slot;
+            _kernel.SigChild(fork.Pid, EvReaped);
+            Log(LogLevel.Debug, "Server {Pid} forked worker {Child} (slot {Slot})", _kernel.ProcessId, fork.Pid, slot);
+        }
+        RequestLimit = 0;
+        if (Options.WorkerTimeout is not null && !_checkArmed)
+        {
+            _checkArmed = true;
+            _kernel.Delay(EvCheck, CheckInterval);
+        }
+        ReplaceNext();
+    }
+
+    private void BecomeWorker()
+    {
+        Role = PoolRole.Worker;
+        // Everything the parent was doing came along: the worker does none of it.
+        _slotOfPid.Clear();
+        Array.Clear(_pidOfSlot);
+        _killed.Clear();
+        _toReplace.Clear();
+        _replacing = 0;
+        _forkFailures = 0;
+        RequestsServed = 0;
+        _kernel.Delay(EvFork);
+        _kernel.Delay(EvCheck);
+        _checkArmed = false;
+        _kernel.Delay(EvShutdownTimeout);
+        _kernel.Sig("USR1");
+        _server!.DropInherited();
+        Options.WorkerStarted?.Invoke(this);
+        if (_board is not null)
+        {
+            Beat();
+            _kernel.Delay(EvBeat, CheckInterval);
+        }
+        _server.ResumeAccepting();
+    }
+
+    private void OnStopSignal(string signal)
+    {
+        _kernel.SigHandled();
+        BeginStop("SIG" + signal);
+    }
+
+    private void BeginStop(string signal)
+    {
+        if (_stoppingOn is { } first)
+        {
+            // Ctrl-C sends INT to the whole group while the parent sends TERM to each worker: a
+            // worker must not take that pair as "again".
+            if (Role == PoolRole.Worker && first != signal) return;
+            Log(LogLevel.Information, "Server {Pid} received {Signal} again: stopping now", _kernel.ProcessId, signal);
+            StopNow();
+            return;
+        }
+        Log(LogLevel.Information, "Server {Pid} received {Signal}: stopping gracefully", _kernel.ProcessId, signal);
+        if (Role == PoolRole.Worker)
+        {
+            BeginWorkerStop(signal);
+            return;
+        }
+        _stoppingOn = signal;
+        _toReplace.Clear();
+        _kernel.Delay(EvFork);
+        _server?.StopAccepting();
+        if (Role == PoolRole.Single) _server?.Drain();
+        foreach (int pid in _slotOfPid.Keys) _signaller.Send(pid, Signals.TERM);
+        _kernel.Delay(EvShutdownTimeout, Options.ShutdownTimeout);
+        MaybeFinishStop();
+    }
+
+    private void BeginWorkerStop(string reason)
+    {
+        _stoppingOn = reason;
+        _server?.StopAccepting();
+        _server?.Drain();
+        if (_sessionChildren > 0) _kernel.Delay(EvShutdownTimeout, Options.ShutdownTimeout);
+    }
+
+    // In-flight work had its time (or a second signal came): kill the workers, drop the connections.
+    private void StopNow()
+    {
+        _stoppingOn ??= "now";
+        _toReplace.Clear();
+        _kernel.Delay(EvFork);
+        _kernel.Delay(EvShutdownTimeout);
+        _server?.StopAccepting();
+        _server?.Abort();
+        foreach (int pid in _slotOfPid.Keys) _signaller.Send(pid, Signals.KILL);
+    }
+
+    private void OnShutdownTimeout()
+    {
+        Log(LogLevel.Warning, "Server {Pid}: shutdown timeout, stopping now", _kernel.ProcessId);
+        StopNow();
+    }
+
+    private void MaybeFinishStop()
+    {
+        if (_stoppingOn is not null && _slotOfPid.Count == 0 && Role == PoolRole.Parent)
+        {
+            _kernel.Delay(EvShutdownTimeout);
+            _kernel.Delay(EvCheck);
+            _checkArmed = false;
+        }
+    }
+
+    private void OnHup()
+    {
+        _kernel.SigHandled();
+        if (Role != PoolRole.Parent || _stoppingOn is not null) return;
+        Log(LogLevel.Information, "Server {Pid} received SIGHUP: replacing {Count} workers one by one", _kernel.ProcessId, _slotOfPid.Count);
+        _toReplace.Clear();
+        foreach (int pid in _slotOfPid.Keys) _toReplace.Enqueue(pid);
+        ReplaceNext();
+    }
+
+    private void OnUsr1()
+    {
+        _kernel.SigHandled();
+        if (Role != PoolRole.Parent) return;
+        foreach (int pid in _slotOfPid.Keys) _signaller.Send(pid, Signals.USR1);
+    }
+
+    // Tells the next old worker to stop once the pool is full again, so it never drops by more than one.
+    private void ReplaceNext()
+    {
+        if (_replacing != 0 || _stoppingOn is not null || _slotOfPid.Count < Options.Workers) return;
+        while (_toReplace.TryDequeue(out int pid))
+        {
+            if (!_slotOfPid.ContainsKey(pid)) continue;
+            _replacing = pid;
+            _signaller.Send(pid, Signals.TERM);
+            return;
+        }
+    }
+
+    private void OnReaped(int pid, int status)
+    {
+        if (!_slotOfPid.Remove(pid, out int slot)) return;
+        _pidOfSlot[slot] = 0;
+        _killed.Remove(pid);
+        if (_replacing == pid) _replacing = 0;
+        Log(LogLevel.Debug, "Server {Pid} reaped worker {Child} (wait status {Status})", _kernel.ProcessId, pid, status);
+        if (_stoppingOn is null) _kernel.Yield(EvFork);
+        MaybeFinishStop();
+    }
+
+    // The parent's timer: a worker whose slot has not moved for WorkerTimeout is stuck in a handler.
+    private void OnCheck()
+    {
+        if (Role != PoolRole.Parent || _board is null || Options.WorkerTimeout is not { } timeout) return;
+        long now = _kernel.Time.GetTimestamp();
+        foreach (var (pid, slot) in _slotOfPid)
+        {
+            if (_killed.Contains(pid)) continue;
+            TimeSpan silent = _kernel.Time.GetElapsedTime(_board.LastBeat(slot, now), now);
+            if (silent <= timeout) continue;
+            Log(LogLevel.Warning, "Server {Pid}: worker {Child} has not answered for {Ms} ms: killing it", _kernel.ProcessId, pid, (long)silent.TotalMilliseconds);
+            _killed.Add(pid);
+            WorkersTimedOut++;
+            _signaller.Send(pid, Signals.KILL);
+        }
+        _checkArmed = _slotOfPid.Count > 0 || _stoppingOn is null;
+        if (_checkArmed) _kernel.Delay(EvCheck, CheckInterval);
+    }
+
+    private void OnBeat()
+    {
+        if (Role != PoolRole.Worker) return;
+        Beat();
+        _kernel.Delay(EvBeat, CheckInterval);
+    }
+
+    private void Beat()
+    {
+        if (_board is not null && WorkerSlot >= 0) _board.Beat(WorkerSlot, _kernel.Time.GetTimestamp());
+    }
+
+    private TimeSpan CheckInterval => (Options.WorkerTimeout ?? TimeSpan.FromSeconds(4)) / 4;
+
+    private TimeSpan RetryDelay(int failures)
+    {
+        double seconds = Options.ForkRetryDelay.TotalSeconds * Math.Pow(2, Math.Min(30, failures - 1));
+        return TimeSpan.FromSeconds(Math.Min(seconds, Options.MaxForkRetryDelay.TotalSeconds));
+    }
+
+    private void Log(LogLevel level, string message, params object?[] args)
+    {
+#pragma warning disable CA2254 // the templates are constants of this class
+        if (Options.Logger is { } logger && logger.IsEnabled(level)) logger.Log(level, message, args);
+#pragma warning restore CA2254
+    }
+}

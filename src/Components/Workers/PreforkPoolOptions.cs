@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Logging;
+
+namespace PoeSharp.Components.Workers;
+
+/// <summary>
+/// How a <see cref="PreforkPool"/> runs: how many worker processes, when a worker is retired
+/// (gunicorn's <c>max_requests</c> and <c>max_requests_jitter</c>), when a silent worker is
+/// killed (unicorn's and gunicorn's <c>timeout</c>), and how long a graceful stop may take.
+/// Checked by <see cref="Validate"/>, which the pool calls at construction.
+/// </summary>
+public sealed record PreforkPoolOptions
+{
+    /// <summary>The longest a worker count may be: more is a mistake, not a configuration.</summary>
+    public const int MaxWorkers = 1024;
+
+    /// <summary>Worker processes; 0 (the default) runs the server in this one process, without forking.</summary>
+    public int Workers { get; init; }
+
+    /// <summary>Requests a worker serves before it stops accepting, finishes and is replaced; 0 (the default) = no limit.</summary>
+    public int MaxRequests { get; init; }
+
+    /// <summary>
+    /// Up to this many requests are added at random to <see cref="MaxRequests"/> for each worker, so
+    /// that workers started together are not all replaced together. 0 (the default) = none.
+    /// </summary>
+    public int MaxRequestsJitter { get; init; }
+
+    /// <summary>
+    /// A worker whose event loop has not run for this long (a handler that has not returned) is
+    /// killed with SIGKILL and replaced. Null (the default) = never. At least 50 ms.
+    /// </summary>
+    public TimeSpan? WorkerTimeout { get; init; }
+
+    /// <summary>How long a graceful stop waits for in-flight work before it kills what is left; default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The delay before the first retry of a failed fork; it doubles with each failure in a row. Default 1 s.</summary>
+    public TimeSpan ForkRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay between fork retries; default 30 s.</summary>
+    public TimeSpan MaxForkRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where the pool says what it does (forks, exits, timeouts, stops); null = silent.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>Called in each new worker right after the fork (the kernel's has_forked is done), before it accepts.</summary>
+    public Action<PreforkPool>? WorkerStarted { get; init; }
+
+    /// <summary>The shortest <see cref="WorkerTimeout"/>: the parent checks four times per timeout.</summary>
+    public static readonly TimeSpan MinWorkerTimeout = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
+    public void Validate()
+    {
+        if (Workers is < 0 or > MaxWorkers)
+            throw new ArgumentOutOfRangeException(nameof(Workers), Workers, $"Workers must be 0 (one process, no fork) to {MaxWorkers}.");
+        if (MaxRequests < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxRequests), MaxRequests, "MaxRequests must be 0 (no limit) or more.");
+        if (MaxRequestsJitter < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestsJitter), MaxRequestsJitter, "MaxRequestsJitter must be 0 or more.");
+        if (MaxRequestsJitter > 0 && MaxRequests == 0)
+            throw new ArgumentException("MaxRequestsJitter needs MaxRequests: there is no limit to add jitter to.", nameof(MaxRequestsJitter));
+        if (WorkerTimeout is { } t && t < MinWorkerTimeout)
+            throw new ArgumentOutOfRangeException(nameof(WorkerTimeout), t, $"WorkerTimeout must be at least {MinWorkerTimeout.TotalMilliseconds} ms (null = never).");
+        if (ShutdownTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "ShutdownTimeout must be positive.");
+        if (ForkRetryDelay <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(ForkRetryDelay), ForkRetryDelay, "ForkRetryDelay must be positive.");
+        if (MaxForkRetryDelay < ForkRetryDelay)
+            throw new ArgumentOutOfRangeException(nameof(MaxForkRetryDelay), MaxForkRetryDelay, "MaxForkRetryDelay must be at least ForkRetryDelay.");
+    }
+}
