@@ -97,7 +97,7 @@ internal static class ExampleProgram
         using (clientEnd)
         {
             // A Connection header (as most clients send) runs the header-list parser too.
-            byte[] request = "GET / HTTP/1.1\r\nHost: warm.up\r\nUser-Agent: warm-up\r\n\r\nGET / HTTP/1.0\r\nConnection: close\r\n\r\n"u8.ToArray();
+            byte[] request = "GET / HTTP/1.1\r\nHost: warm.up:8888\r\nUser-Agent: warm-up\r\n\r\nGET / HTTP/1.0\r\nConnection: close\r\n\r\n"u8.ToArray();
             PosixSocket.Write(clientEnd.Fd, request);
             using var loop = new ManualLoop();
             using var kernel = new Kernel(loop, TimeProvider.System);

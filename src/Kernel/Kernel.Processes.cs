@@ -38,9 +38,27 @@ public sealed partial class Kernel
         const System.Reflection.BindingFlags flags = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic |
                                                      System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.DeclaredOnly;
         foreach (string name in (ReadOnlySpan<string>)[nameof(HasForked), nameof(RemoveSignalWatcher), nameof(RemoveSignalWatchers),
-                                                        nameof(AfterForkInChild), nameof(ForkOrder)])
+                                                        nameof(AfterForkInChild), nameof(ForkOrder), nameof(WarnLeaks), nameof(CollectLeaks),
+                                                        nameof(DisposeOwned)])
             if (typeof(Kernel).GetMethod(name, flags) is { } m)
                 System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+        // A child usually ends its Run() (the parent rarely does before it forks): the leak
+        // report after Run() asks every resource, and the session stops release from each.
+        foreach (var type in typeof(Kernel).GetNestedTypes(System.Reflection.BindingFlags.NonPublic))
+            if (typeof(IKernelResource).IsAssignableFrom(type) && !type.IsAbstract && !type.ContainsGenericParameters)
+                ForkSafety.PrepareForChildren(type);
+        // What both sides of the first fork would otherwise compile after it: the result the
+        // caller reads, the settings an event without a handler consults, the leak report's
+        // session list and the kernel's lambdas (small, all of them).
+        ForkSafety.PrepareForChildren(typeof(ForkResult), typeof(KernelOptions));
+        foreach (string name in (ReadOnlySpan<string>)[nameof(HasForkedSinceStart), nameof(Sessions)])
+            if (typeof(Kernel).GetProperty(name, flags) is { } p)
+                foreach (var accessor in p.GetAccessors(nonPublic: true))
+                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(accessor.MethodHandle);
+        if (typeof(Session).GetProperty(nameof(Session.DefaultWarnings)) is { GetMethod: { } warnings })
+            System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(warnings.MethodHandle);
+        if (typeof(Kernel).GetNestedType("<>c", System.Reflection.BindingFlags.NonPublic) is { } lambdas)
+            ForkSafety.PrepareForChildren(lambdas);
         // Shared generic code PrepareMethod cannot reach: the child drops its inherited signal
         // watches (Dictionary<Session, SignalWatch>.Remove), the parent may never have. Any
         // reference-type key runs the same compiled code.
