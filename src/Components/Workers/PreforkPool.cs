@@ -340,8 +340,11 @@ public sealed class PreforkPool
         _kernel.Delay(EvFork);
         _server?.StopAccepting();
         if (Role == PoolRole.Single) _server?.Drain();
-        foreach (int pid in _slotOfPid.Keys) _signaller.Send(pid, Signals.TERM);
+        // A worker already told to stop (HUP, TTOU, WINCH) is not told again: a second TERM would stop it at once.
+        foreach (int pid in _slotOfPid.Keys)
+            if (pid != _replacing && !_leaving.Contains(pid)) _signaller.Send(pid, Signals.TERM);
         _kernel.Delay(EvShutdownTimeout, Options.ShutdownTimeout);
+        WriteStatus();
         MaybeFinishStop();
     }
 
