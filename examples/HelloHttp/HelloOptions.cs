@@ -20,6 +20,8 @@ internal sealed record HelloOptions
 
     public string? AccessLog { get; init; }
 
+    public string? StatusFile { get; init; }
+
     public bool Help { get; init; }
 
     public const string Usage = """
@@ -33,14 +35,16 @@ internal sealed record HelloOptions
           --max-requests-jitter N  add up to N random requests to each worker's limit
           --worker-timeout SECS  kill and replace a worker whose handler runs longer (default: never)
           --access-log PATH      access lines to PATH, reopened on SIGUSR1 (default: stdout)
+          --status-file PATH     the parent keeps the pool's state in PATH (one line per worker)
           --help                 this text
 
         Paths: /            hello, with the worker's pid
                /later?ms=N  answered N ms later without blocking the worker (a kept responder)
                /sleep?ms=N  blocks the worker N ms (shows --worker-timeout)
                /boom        the handler throws: the client gets a 500, the server keeps serving
-        Signals to the parent: TERM/INT stop gracefully (twice: at once), HUP replaces the
-        workers one by one, USR1 reopens the access log.
+        Signals to the parent: TERM/INT/QUIT stop gracefully (twice: at once), HUP replaces the
+        workers one by one, USR1 reopens the access log, TTIN/TTOU add or remove a worker,
+        WINCH stops the workers but keeps the parent (HUP brings them back).
         """;
 
     /// <summary>Parses <paramref name="args"/>; an error names the option and what it wants.</summary>
@@ -72,6 +76,7 @@ internal sealed record HelloOptions
                     break;
                 case "--worker-timeout": return (null, $"--worker-timeout wants seconds, at least 0.05, not '{value}'.");
                 case "--access-log": o = o with { AccessLog = value }; break;
+                case "--status-file": o = o with { StatusFile = value }; break;
                 default: return (null, $"unknown option '{name}'.");
             }
         }

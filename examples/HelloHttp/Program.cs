@@ -52,6 +52,7 @@ try
         WorkerTimeout = options.WorkerTimeout,
         Handler = (request, responder) => HelloHandler.Handle(kernel, request, responder),
         AccessLog = accessLog,
+        StatusFile = options.StatusFile,
         Logger = logger,
     });
     if (server.Failed)

@@ -19,7 +19,7 @@ public static class SignalNames
     public const string Child = "CHLD";
 
     /// <summary>The OS signals the kernel can watch through its process host.</summary>
-    public static readonly IReadOnlyList<string> OsSignals = ["INT", "TERM", "HUP", "QUIT", "USR1", "USR2", "CHLD", "PIPE"];
+    public static readonly IReadOnlyList<string> OsSignals = ["INT", "TERM", "HUP", "QUIT", "USR1", "USR2", "CHLD", "PIPE", "TTIN", "TTOU", "WINCH"];
 
     /// <summary>True for POE's terminal signals (QUIT INT KILL TERM HUP IDLE DIE): unhandled, they stop every session they touch.</summary>
     public static bool IsTerminal(string name) =>
@@ -30,5 +30,5 @@ public static class SignalNames
 
     /// <summary>True for signals whose first watcher makes the process host deliver the OS signal.</summary>
     public static bool IsOsSignal(string name) =>
-        name is "INT" or "TERM" or "HUP" or "QUIT" or "USR1" or "USR2" or "CHLD" or "PIPE";
+        name is "INT" or "TERM" or "HUP" or "QUIT" or "USR1" or "USR2" or "CHLD" or "PIPE" or "TTIN" or "TTOU" or "WINCH";
 }

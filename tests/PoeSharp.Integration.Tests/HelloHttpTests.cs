@@ -129,6 +129,57 @@ public sealed partial class HelloHttpTests : ServerProcessFixture
     }
 
     [Test]
+    public void TTIN_TTOU_and_WINCH_change_the_workers_and_the_status_file_follows()
+    {
+        string dir = Directory.CreateTempSubdirectory("hellostatus").FullName;
+        string status = Path.Combine(dir, "pool.status");
+        try
+        {
+            ServerProcess server = Start("--workers", "2", "--status-file", status);
+            WaitForWorkers(server, 2);
+            Assert.That(ServerProcess.Eventually(() => WorkerLines(status) == 2, Patience), Is.True, "status file:\n" + server.Tail());
+            Assert.That(File.ReadAllLines(status)[1], Does.StartWith($"master pid={server.Pid} ").And.Contain($":{server.Port} "));
+
+            server.Signal(ProcessTree.SIGTTIN);
+            WaitForWorkers(server, 3);
+            Assert.That(ServerProcess.Eventually(() => WorkerLines(status) == 3, Patience), Is.True);
+            server.Signal(ProcessTree.SIGTTOU);
+            WaitForWorkers(server, 2);
+            Assert.That(Get(server, "/").Status, Is.EqualTo(200));
+
+            server.Signal(ProcessTree.SIGWINCH);
+            WaitForWorkers(server, 0);
+            Assert.That(ServerProcess.Eventually(() => WorkerLines(status) == 0, Patience), Is.True);
+            Assert.That(server.HasExited, Is.False, "the parent stays");
+
+            server.Signal(ProcessTree.SIGHUP);
+            WaitForWorkers(server, 2);
+            Assert.That(Get(server, "/").Status, Is.EqualTo(200), "the workers are back");
+
+            server.Signal(ProcessTree.SIGQUIT);
+            Assert.That(server.WaitAllGone(Patience), Is.True, "not every process ended:\n" + server.Tail());
+            Assert.That(server.ExitCode, Is.Zero, server.Tail());
+            Assert.That(File.Exists(status), Is.False, "the parent removes its status file");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static int WorkerLines(string path)
+    {
+        try
+        {
+            return File.ReadAllLines(path).Count(l => l.StartsWith("worker ", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+    }
+
+    [Test]
     public void A_worker_stuck_in_its_handler_is_killed_and_replaced()
     {
         ServerProcess server = Start("--workers", "1", "--worker-timeout", "1");

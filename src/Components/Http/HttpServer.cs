@@ -154,6 +154,10 @@ public sealed class HttpServer : IPoolServer
 
     void IPoolServer.DropInherited() => CallListener(HttpListenerSession.EvDrop);
 
+    string? IPoolServer.ListenAddress => Port == 0 ? null
+        : System.Net.IPAddress.TryParse(Options.Address, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{Options.Address}]:{Port}" : $"{Options.Address}:{Port}";
+
     private void CallListener(string ev)
     {
         if (_listener is { State: not SessionState.Stopped } listener) Kernel.Call(listener, ev);

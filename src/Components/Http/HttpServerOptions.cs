@@ -65,6 +65,9 @@ public sealed record HttpServerOptions
     /// <summary>Connections taken per readiness of the listening socket; null = 4 with workers (so they share the load), 16 without.</summary>
     public int? MaxAcceptsPerReady { get; init; }
 
+    /// <summary>The pool's status file (<see cref="PreforkPoolOptions.StatusFile"/>, with workers); null = none.</summary>
+    public string? StatusFile { get; init; }
+
     /// <summary>Called in each new worker right after the fork, before it accepts.</summary>
     public Action<PreforkPool>? WorkerStarted { get; init; }
 
@@ -78,6 +81,7 @@ public sealed record HttpServerOptions
         ShutdownTimeout = ShutdownTimeout,
         Logger = Logger,
         WorkerStarted = WorkerStarted,
+        StatusFile = StatusFile,
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>

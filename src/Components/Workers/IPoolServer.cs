@@ -32,4 +32,7 @@ public interface IPoolServer
     /// answer is the only one.
     /// </summary>
     void DropInherited();
+
+    /// <summary>Where the listening socket listens ("address:port"), for the pool's status file; null if unknown.</summary>
+    string? ListenAddress => null;
 }

@@ -12,7 +12,11 @@ namespace PoeSharp.Components.Workers;
 /// <see cref="PreforkPoolOptions.ShutdownTimeout"/>, kills what is left), replaces the workers one by
 /// one on SIGHUP, retires a worker after <see cref="PreforkPoolOptions.MaxRequests"/> (plus jitter),
 /// kills a worker whose event loop stopped beating for <see cref="PreforkPoolOptions.WorkerTimeout"/>,
-/// and forwards SIGUSR1 to the workers. With 0 workers the one process serves, and TERM/INT drain it.
+/// and forwards SIGUSR1 to the workers. As in unicorn, SIGTTIN adds a worker, SIGTTOU removes one
+/// (never below one), SIGWINCH stops every worker but keeps the parent (HUP or TTIN brings them
+/// back), and SIGQUIT stops gracefully like TERM. With <see cref="PreforkPoolOptions.StatusFile"/>
+/// the parent keeps a status file (<see cref="PoolStatusFile"/>). With 0 workers the one process
+/// serves, and TERM/INT/QUIT drain it.
 /// </summary>
 /// <remarks>
 /// <para>The pool is one session; the server's sessions are its children (the factory given to
@@ -37,6 +41,10 @@ public sealed class PreforkPool
     private const string EvBeat = "pool_beat";
     private const string EvShutdownTimeout = "pool_shutdown_timeout";
     private const string EvRetire = "pool_retire";
+    private const string EvTtin = "pool_ttin";
+    private const string EvTtou = "pool_ttou";
+    private const string EvWinch = "pool_winch";
+    private const string EvStatus = "pool_status";
 
     /// <summary>
     /// The pool session's <c>shutdown</c> event (POE::Component::Server::TCP's): a graceful stop of
@@ -53,7 +61,12 @@ public sealed class PreforkPool
     private readonly Dictionary<int, int> _slotOfPid = [];
     private readonly HashSet<int> _killed = [];
     private readonly Queue<int> _toReplace = new();
-    private int[] _pidOfSlot;
+    // Told to stop gracefully because the pool shrank (TTOU, WINCH): not replaced, not counted.
+    private readonly HashSet<int> _leaving = [];
+    private readonly Dictionary<int, long> _forkedAt = [];
+    private readonly int[] _pidOfSlot = new int[PreforkPoolOptions.MaxWorkers];
+    private int _target;
+    private long _startedAt;
     private int _replacing;
     private int _forkFailures;
     private int _sessionChildren;
@@ -73,9 +86,11 @@ public sealed class PreforkPool
         _createServer = createServer;
         _signaller = signaller;
         _random = random;
-        _pidOfSlot = new int[options.Workers];
+        _target = options.Workers;
         Role = options.Workers == 0 ? PoolRole.Single : PoolRole.Parent;
-        _board = board ?? (options.Workers > 0 && options.WorkerTimeout is not null ? new PipeHeartbeatBoard(options.Workers) : null);
+        // TTIN may grow the pool up to MaxWorkers: the board has a slot for each.
+        _board = board ?? (options.Workers > 0 && (options.WorkerTimeout is not null || options.StatusFile is not null)
+            ? new PipeHeartbeatBoard(PreforkPoolOptions.MaxWorkers) : null);
     }
 
     /// <summary>
@@ -102,7 +117,11 @@ public sealed class PreforkPool
             .On(EvBeat, c => c.Heap.OnBeat())
             .On(EvShutdownTimeout, c => c.Heap.OnShutdownTimeout())
             .On(ShutdownEvent, c => c.Heap.BeginStop("shutdown"))
-            .On(EvRetire, c => { if (c.Heap._stoppingOn is null) c.Heap.BeginWorkerStop("max-requests"); }))
+            .On(EvRetire, c => { if (c.Heap._stoppingOn is null) c.Heap.BeginWorkerStop("max-requests"); })
+            .On(EvTtin, c => c.Heap.OnTtin())
+            .On(EvTtou, c => c.Heap.OnTtou())
+            .On(EvWinch, c => c.Heap.OnWinch())
+            .On(EvStatus, c => c.Heap.OnStatusTimer()))
             ?? throw new InvalidOperationException("The pool session could not be created.");
         return pool;
     }
@@ -140,6 +159,9 @@ public sealed class PreforkPool
     /// <summary>Workers killed for not beating within <see cref="PreforkPoolOptions.WorkerTimeout"/>.</summary>
     public int WorkersTimedOut { get; private set; }
 
+    /// <summary>In the parent: the workers it keeps running now (Workers, changed by TTIN, TTOU, WINCH and HUP).</summary>
+    public int TargetWorkers => _target;
+
     /// <summary>
     /// The server calls this once per request answered. It beats the heartbeat and, in a worker
     /// that reached <see cref="RequestLimit"/>, begins the graceful exit: stop accepting, finish,
@@ -149,7 +171,7 @@ public sealed class PreforkPool
     {
         RequestsServed++;
         if (Role != PoolRole.Worker) return;
-        Beat();
+        Beat(request: true);
         if (RequestLimit > 0 && RequestsServed >= RequestLimit && _stoppingOn is null)
         {
             Log(LogLevel.Information, "Worker {Pid} served {Count} requests: retiring", _kernel.ProcessId, RequestsServed);
@@ -174,9 +196,15 @@ public sealed class PreforkPool
         }
         _kernel.Sig("INT", EvStop);
         _kernel.Sig("TERM", EvStop);
+        _kernel.Sig("QUIT", EvStop);
         _kernel.Sig("HUP", EvHup);
         if (Role == PoolRole.Single) return;
         _kernel.Sig("USR1", EvUsr1);
+        _kernel.Sig("TTIN", EvTtin);
+        _kernel.Sig("TTOU", EvTtou);
+        _kernel.Sig("WINCH", EvWinch);
+        _startedAt = _kernel.Time.GetTimestamp();
+        if (Options.StatusFile is not null) _kernel.Delay(EvStatus, Options.StatusInterval);
         // The parent holds the socket for its workers and never accepts itself, so it never has a
         // connection a worker could inherit.
         _server.PauseAccepting();
@@ -185,7 +213,10 @@ public sealed class PreforkPool
 
     private void OnStop()
     {
-        if (Role != PoolRole.Worker) _board?.Dispose();
+        if (Role == PoolRole.Worker) return;
+        _board?.Dispose();
+        // A status file left behind would describe workers that are gone.
+        if (Role == PoolRole.Parent && Options.StatusFile is { } path) PoolStatusFile.Delete(path, Options.Logger);
     }
 
     // The server's sessions are the pool's children; when the last goes, nothing is left to serve.
@@ -203,9 +234,11 @@ public sealed class PreforkPool
     private void OnFork()
     {
         if (Role != PoolRole.Parent || _stoppingOn is not null) return;
-        while (_slotOfPid.Count < Options.Workers)
+        bool forked = false;
+        while (ActiveWorkers < _target)
         {
             int slot = Array.IndexOf(_pidOfSlot, 0);
+            if (slot < 0) break;   // every slot is held, some by leaving workers: their reaping forks again
             // Set before the fork, so that the child finds its own values in its copy.
             WorkerSlot = slot;
             RequestLimit = Options.MaxRequests == 0 ? 0 : Options.MaxRequests + _random.Next(Options.MaxRequestsJitter + 1);
@@ -232,10 +265,13 @@ public sealed class PreforkPool
             WorkersStarted++;
             _pidOfSlot[slot] = fork.Pid;
             _slotOfPid[fork.Pid] = slot;
+            _forkedAt[fork.Pid] = _kernel.Time.GetTimestamp();
+            forked = true;
             _kernel.SigChild(fork.Pid, EvReaped);
             Log(LogLevel.Debug, "Server {Pid} forked worker {Child} (slot {Slot})", _kernel.ProcessId, fork.Pid, slot);
         }
         RequestLimit = 0;
+        if (forked) WriteStatus();
         if (Options.WorkerTimeout is not null && !_checkArmed)
         {
             _checkArmed = true;
@@ -252,9 +288,15 @@ public sealed class PreforkPool
         Array.Clear(_pidOfSlot);
         _killed.Clear();
         _toReplace.Clear();
+        _leaving.Clear();
+        _forkedAt.Clear();
         _replacing = 0;
         _forkFailures = 0;
         RequestsServed = 0;
+        _kernel.Delay(EvStatus);
+        _kernel.Sig("TTIN");
+        _kernel.Sig("TTOU");
+        _kernel.Sig("WINCH");
         _kernel.Delay(EvFork);
         _kernel.Delay(EvCheck);
         _checkArmed = false;
@@ -298,8 +340,11 @@ public sealed class PreforkPool
         _kernel.Delay(EvFork);
         _server?.StopAccepting();
         if (Role == PoolRole.Single) _server?.Drain();
-        foreach (int pid in _slotOfPid.Keys) _signaller.Send(pid, Signals.TERM);
+        // A worker already told to stop (HUP, TTOU, WINCH) is not told again: a second TERM would stop it at once.
+        foreach (int pid in _slotOfPid.Keys)
+            if (pid != _replacing && !_leaving.Contains(pid)) _signaller.Send(pid, Signals.TERM);
         _kernel.Delay(EvShutdownTimeout, Options.ShutdownTimeout);
+        WriteStatus();
         MaybeFinishStop();
     }
 
@@ -335,6 +380,7 @@ public sealed class PreforkPool
         {
             _kernel.Delay(EvShutdownTimeout);
             _kernel.Delay(EvCheck);
+            _kernel.Delay(EvStatus);
             _checkArmed = false;
         }
     }
@@ -343,11 +389,74 @@ public sealed class PreforkPool
     {
         _kernel.SigHandled();
         if (Role != PoolRole.Parent || _stoppingOn is not null) return;
-        Log(LogLevel.Information, "Server {Pid} received SIGHUP: replacing {Count} workers one by one", _kernel.ProcessId, _slotOfPid.Count);
+        if (_target == 0)
+        {
+            // After WINCH, as nginx's rollback: the configured workers come back.
+            _target = Options.Workers;
+            Log(LogLevel.Information, "Server {Pid} received SIGHUP: starting {Count} workers again", _kernel.ProcessId, _target);
+            _kernel.Yield(EvFork);
+            return;
+        }
+        Log(LogLevel.Information, "Server {Pid} received SIGHUP: replacing {Count} workers one by one", _kernel.ProcessId, ActiveWorkers);
         _toReplace.Clear();
-        foreach (int pid in _slotOfPid.Keys) _toReplace.Enqueue(pid);
+        foreach (int pid in _slotOfPid.Keys)
+            if (!_leaving.Contains(pid)) _toReplace.Enqueue(pid);
         ReplaceNext();
     }
+
+    private void OnTtin()
+    {
+        _kernel.SigHandled();
+        if (Role != PoolRole.Parent || _stoppingOn is not null) return;
+        if (_target >= PreforkPoolOptions.MaxWorkers)
+        {
+            Log(LogLevel.Warning, "Server {Pid} received SIGTTIN: already at {Max} workers", _kernel.ProcessId, PreforkPoolOptions.MaxWorkers);
+            return;
+        }
+        _target++;
+        Log(LogLevel.Information, "Server {Pid} received SIGTTIN: now {Count} workers", _kernel.ProcessId, _target);
+        _kernel.Yield(EvFork);
+    }
+
+    private void OnTtou()
+    {
+        _kernel.SigHandled();
+        if (Role != PoolRole.Parent || _stoppingOn is not null) return;
+        if (_target <= 1)
+        {
+            Log(LogLevel.Information, "Server {Pid} received SIGTTOU: {Count} workers, not fewer", _kernel.ProcessId, _target);
+            return;
+        }
+        _target--;
+        Log(LogLevel.Information, "Server {Pid} received SIGTTOU: now {Count} workers", _kernel.ProcessId, _target);
+        // As unicorn, the highest slot goes. If a slot is empty (a fork is being retried), it just stays so.
+        if (ActiveWorkers <= _target) return;
+        int victim = 0, highest = -1;
+        foreach (var (pid, slot) in _slotOfPid)
+            if (!_leaving.Contains(pid) && slot > highest) (victim, highest) = (pid, slot);
+        Leave(victim);
+        WriteStatus();
+    }
+
+    private void OnWinch()
+    {
+        _kernel.SigHandled();
+        if (Role != PoolRole.Parent || _stoppingOn is not null) return;
+        Log(LogLevel.Information, "Server {Pid} received SIGWINCH: stopping {Count} workers, keeping the parent", _kernel.ProcessId, ActiveWorkers);
+        _target = 0;
+        _toReplace.Clear();
+        foreach (int pid in _slotOfPid.Keys.ToArray()) Leave(pid);
+        WriteStatus();
+    }
+
+    // A graceful stop without replacement. A worker being replaced already has its TERM: a second
+    // would make it stop at once.
+    private void Leave(int pid)
+    {
+        if (_leaving.Add(pid) && pid != _replacing) _signaller.Send(pid, Signals.TERM);
+    }
+
+    private int ActiveWorkers => _slotOfPid.Count - _leaving.Count;
 
     private void OnUsr1()
     {
@@ -359,10 +468,10 @@ public sealed class PreforkPool
     // Tells the next old worker to stop once the pool is full again, so it never drops by more than one.
     private void ReplaceNext()
     {
-        if (_replacing != 0 || _stoppingOn is not null || _slotOfPid.Count < Options.Workers) return;
+        if (_replacing != 0 || _stoppingOn is not null || ActiveWorkers < _target) return;
         while (_toReplace.TryDequeue(out int pid))
         {
-            if (!_slotOfPid.ContainsKey(pid)) continue;
+            if (!_slotOfPid.ContainsKey(pid) || _leaving.Contains(pid)) continue;
             _replacing = pid;
             _signaller.Send(pid, Signals.TERM);
             return;
@@ -374,10 +483,45 @@ public sealed class PreforkPool
         if (!_slotOfPid.Remove(pid, out int slot)) return;
         _pidOfSlot[slot] = 0;
         _killed.Remove(pid);
+        _leaving.Remove(pid);
+        _forkedAt.Remove(pid);
         if (_replacing == pid) _replacing = 0;
         Log(LogLevel.Debug, "Server {Pid} reaped worker {Child} (wait status {Status})", _kernel.ProcessId, pid, status);
         if (_stoppingOn is null) _kernel.Yield(EvFork);
+        WriteStatus();
         MaybeFinishStop();
+    }
+
+    private void OnStatusTimer()
+    {
+        WriteStatus();
+        if (Role == PoolRole.Parent) _kernel.Delay(EvStatus, Options.StatusInterval);
+    }
+
+    // In the parent, with a StatusFile: what the pool is doing now (format: PoolStatusFile).
+    private void WriteStatus()
+    {
+        if (Role != PoolRole.Parent || Options.StatusFile is not { } path) return;
+        long now = _kernel.Time.GetTimestamp();
+        string state = _stoppingOn is { } why ? "stopping:" + why : _target == 0 ? "no-workers" : "running";
+        var workers = new List<PoolStatusFile.Worker>(_slotOfPid.Count);
+        foreach (var (pid, slot) in _slotOfPid.OrderBy(w => w.Value))
+        {
+            TimeSpan? silent = null;
+            int? requests = null;
+            if (_board is not null)
+            {
+                silent = _kernel.Time.GetElapsedTime(_board.LastBeat(slot, now), now);
+                requests = _board.Requests(slot);
+            }
+            string wstate = _killed.Contains(pid) ? "killed" : _leaving.Contains(pid) || _stoppingOn is not null ? "leaving"
+                          : pid == _replacing ? "replacing" : "serving";
+            workers.Add(new PoolStatusFile.Worker(pid, slot, _kernel.Time.GetElapsedTime(_forkedAt.GetValueOrDefault(pid, now), now),
+                                                  requests, silent, wstate));
+        }
+        var master = new PoolStatusFile.Master(_kernel.ProcessId, _kernel.Time.GetElapsedTime(_startedAt, now), _server?.ListenAddress,
+                                               state, _target, WorkersStarted, WorkersTimedOut);
+        PoolStatusFile.Write(path, master, workers, Options.Logger);
     }
 
     // The parent's timer: a worker whose slot has not moved for WorkerTimeout is stuck in a handler.
@@ -406,9 +550,9 @@ public sealed class PreforkPool
         _kernel.Delay(EvBeat, CheckInterval);
     }
 
-    private void Beat()
+    private void Beat(bool request = false)
     {
-        if (_board is not null && WorkerSlot >= 0) _board.Beat(WorkerSlot, _kernel.Time.GetTimestamp());
+        if (_board is not null && WorkerSlot >= 0) _board.Beat(WorkerSlot, _kernel.Time.GetTimestamp(), request);
     }
 
     private TimeSpan CheckInterval => (Options.WorkerTimeout ?? TimeSpan.FromSeconds(4)) / 4;

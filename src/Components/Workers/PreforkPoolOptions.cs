@@ -46,6 +46,16 @@ public sealed record PreforkPoolOptions
     /// <summary>Called in each new worker right after the fork (the kernel's has_forked is done), before it accepts.</summary>
     public Action<PreforkPool>? WorkerStarted { get; init; }
 
+    /// <summary>
+    /// A file the parent keeps up to date with the pool's state (<see cref="PoolStatusFile"/> has the
+    /// format): rewritten, by rename, on every change of the worker set and every
+    /// <see cref="StatusInterval"/>, removed when the parent ends. Null (the default) = none.
+    /// </summary>
+    public string? StatusFile { get; init; }
+
+    /// <summary>How often the status file is rewritten when nothing changes; default 5 s.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The shortest <see cref="WorkerTimeout"/>: the parent checks four times per timeout.</summary>
     public static readonly TimeSpan MinWorkerTimeout = TimeSpan.FromMilliseconds(50);
 
@@ -64,6 +74,10 @@ public sealed record PreforkPoolOptions
             throw new ArgumentOutOfRangeException(nameof(WorkerTimeout), t, $"WorkerTimeout must be at least {MinWorkerTimeout.TotalMilliseconds} ms (null = never).");
         if (ShutdownTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "ShutdownTimeout must be positive.");
+        if (StatusInterval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(StatusInterval), StatusInterval, "StatusInterval must be positive.");
+        if (StatusFile is { Length: 0 })
+            throw new ArgumentException("StatusFile must be a path (null = no status file).", nameof(StatusFile));
         if (ForkRetryDelay <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ForkRetryDelay), ForkRetryDelay, "ForkRetryDelay must be positive.");
         if (MaxForkRetryDelay < ForkRetryDelay)

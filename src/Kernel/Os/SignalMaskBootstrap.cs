@@ -3,7 +3,7 @@ using System.Text;
 namespace PoeSharp.Os;
 
 /// <summary>
-/// Re-executes the process with HUP/INT/QUIT/TERM/USR1/USR2 blocked before the runtime starts
+/// Re-executes the process with HUP/INT/QUIT/TERM/USR1/USR2/TTIN/TTOU/WINCH blocked before the runtime starts
 /// (the signal mask survives execve and every runtime thread inherits it), so those signals
 /// wait for the event loop's signalfd instead of reaching the runtime's own handlers on some
 /// other thread. SIGCHLD stays unblocked: System.Diagnostics.Process needs it, and PoeSharp
@@ -15,7 +15,7 @@ internal static unsafe class SignalMaskBootstrap
     internal const string MarkerVariable = "POESHARP_SIGNAL_MASK";
 
     /// <summary>The signals the bootstrap blocks.</summary>
-    internal static ReadOnlySpan<int> BlockedSignals => [Signals.HUP, Signals.INT, Signals.QUIT, Signals.TERM, Signals.USR1, Signals.USR2];
+    internal static ReadOnlySpan<int> BlockedSignals => [Signals.HUP, Signals.INT, Signals.QUIT, Signals.TERM, Signals.USR1, Signals.USR2, Signals.TTIN, Signals.TTOU, Signals.WINCH];
 
     /// <summary>True when the calling thread has every bootstrap signal blocked and the marker is set.</summary>
     internal static bool IsActive

@@ -23,6 +23,12 @@ public static class Signals
     public const int TERM = 15;
     /// <summary>SIGCHLD.</summary>
     public const int CHLD = 17;
+    /// <summary>SIGTTIN (a pre-forked pool: one worker more).</summary>
+    public const int TTIN = 21;
+    /// <summary>SIGTTOU (a pre-forked pool: one worker fewer).</summary>
+    public const int TTOU = 22;
+    /// <summary>SIGWINCH (a pre-forked pool: stop the workers, keep the parent).</summary>
+    public const int WINCH = 28;
 
     private static readonly string[] Names =
     [

@@ -8,10 +8,10 @@ internal sealed class PoolRig : IDisposable
 {
     public PoolRig(PreforkPoolOptions options, bool listening = true, int seed = 1, Action<FakeProcessHost>? beforeStart = null)
     {
-        Board = new ArrayHeartbeatBoard(Math.Max(1, options.Workers));
+        Board = new ArrayHeartbeatBoard(PreforkPoolOptions.MaxWorkers);
         beforeStart?.Invoke(Fake.Processes);
         Pool = PreforkPool.StartCore(new PreforkPool(Fake.Kernel, options, k => Server = new FakePoolServer(k, listening),
-                                                     options.WorkerTimeout is null ? null : Board, Signals, new Random(seed)));
+                                                     options.WorkerTimeout is null && options.StatusFile is null ? null : Board, Signals, new Random(seed)));
         Fake.RunUntilIdle();
     }
 
