@@ -7,6 +7,14 @@ namespace PoeSharp.Testing;
 /// and a <see cref="FakeProcessHost"/>, with recording: unit-test sessions without sockets, real time
 /// or real processes. Advance time and timers fire in order with "now" set to each due time.
 /// </summary>
+/// <remarks>
+/// Descriptors are real (a socketpair, a pipe) but readiness is not: the manual loop reports a
+/// descriptor only when the test says so. So a wheel that queues output it could not write at
+/// once (a <c>ReadWriteWheel</c> without <c>AutoFlush</c>, or output <c>Put</c> in <c>_start</c>)
+/// waits for write readiness that never comes: call <c>Loop.SetReady(fd, IoMode.Write)</c> (level:
+/// until cleared) or <c>Loop.FireOnce(fd, IoMode.Write)</c>, then <see cref="RunUntilIdle"/>. Input
+/// works the same way: write into the other end, then <c>Loop.FireOnce(fd, IoMode.Read)</c>.
+/// </remarks>
 public sealed class FakeKernel : IDisposable
 {
     private readonly Recorder _recorder;
