@@ -5,10 +5,14 @@ namespace PoeSharp.Examples;
 /// <summary>The echo server itself: every line a client sends comes back to it.</summary>
 public static class EchoServer
 {
-    /// <summary>Listens on <paramref name="port"/> (0 = any free port) and announces the port on <paramref name="log"/>.</summary>
-    public static TcpServer<object> Start(Kernel kernel, int port, TextWriter log) => new(kernel, new()
+    /// <summary>
+    /// Listens on <paramref name="port"/> (0 = any free port) with <paramref name="workers"/>
+    /// pre-forked worker processes (0 = this one process) and announces the port on <paramref name="log"/>.
+    /// </summary>
+    public static TcpServer<object> Start(Kernel kernel, int port, TextWriter log, int workers = 0) => new(kernel, new()
     {
         Port = port,
+        Workers = workers,
         Started = server => log.WriteLine($"EchoServer has begun listening on port {server.Port}"),
         ClientInput = (client, line) => client.Put(line),
     });

@@ -1,22 +1,62 @@
+using System.Globalization;
 using PoeSharp;
 using PoeSharp.Examples;
+using PoeSharp.Os;
 
-// EchoServer [--port N]: a line echo server on TcpServer (POE::Component::Server::TCP's job).
+// EchoServer [--port N] [--workers N]: a line echo server on TcpServer (POE::Component::Server::TCP's job).
+const string Usage = "Usage: EchoServer [--port N] [--workers N]\n"
+                   + "  --port N     the TCP port to listen on (default 7777; 0 = any free port)\n"
+                   + "  --workers N  pre-forked worker processes (default 0 = one process, no fork)\n"
+                   + "  --help       this text";
 int port = 7777;
+int workers = 0;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] is "--help" or "-h")
     {
-        Console.WriteLine("Usage: EchoServer [--port N]\n  --port N  the TCP port to listen on (default 7777; 0 = any free port)\n  --help    this text");
+        Console.WriteLine(Usage);
         return 0;
     }
-    if (args[i] != "--port" || i + 1 >= args.Length || !int.TryParse(args[++i], out port) || port is < 0 or > 65535)
+    bool valid = args[i] switch
     {
-        Console.Error.WriteLine($"EchoServer: invalid arguments '{string.Join(' ', args)}'; use --port N (0..65535) or --help.");
+        "--port" => i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out port) && port <= 65535,
+        "--workers" => i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out workers) && workers <= 1024,
+        _ => false,
+    };
+    if (!valid)
+    {
+        Console.Error.WriteLine($"EchoServer: invalid arguments '{string.Join(' ', args)}'; use --port N (0..65535), --workers N (0..1024) or --help.");
         return 2;
     }
 }
-var kernel = new Kernel();
-EchoServer.Start(kernel, port, Console.Out);
-kernel.Run();
+
+if (workers > 0)
+{
+    // Signals must be blocked before the runtime starts its threads: this re-executes the program
+    // once with the mask set, so that TERM and INT reach the pool's watchers.
+    ForkSafety.EnsureSignalMask(args);
+    ForkReadiness readiness = ForkSafety.Check();
+    if (!readiness.IsReady)
+    {
+        Console.Error.WriteLine($"EchoServer: this process cannot fork safely.\n{readiness}");
+        return 1;
+    }
+    ForkSafety.WarmUp();
+}
+
+try
+{
+    using var kernel = new Kernel();
+    EchoServer.Start(kernel, port, Console.Out, workers);
+    kernel.Run();
+}
+catch (Exception e) when (ForkSafety.IsForkedChild)
+{
+    // An exception must not unwind out of Main in a worker: that hangs instead of exiting.
+    Console.Error.WriteLine($"EchoServer (worker): {e}");
+    ForkSafety.Exit(70);
+}
+
+// A worker must not return from Main (the runtime's shutdown waits for threads it no longer has).
+if (ForkSafety.IsForkedChild) ForkSafety.Exit(0);
 return 0;

@@ -100,6 +100,7 @@ public sealed class TcpConnection<THeap>
          .On(TcpEvents.Flushed, static c => c.Heap.OnFlushed())
          .On(TcpEvents.Put, static c => c.Heap.Put(c[0]!))
          .On(TcpEvents.Shutdown, static c => c.Heap.Shutdown())
+         .On(TcpEvents.Abort, static c => c.Heap.Close())
          .On(KnownEvents.Stop, static c => c.Heap.Close());
     }
 

@@ -8,6 +8,7 @@ internal static class TcpEvents
     public const string Flushed = "tcp_flushed";
     public const string Put = "tcp_put";
     public const string Shutdown = "tcp_shutdown";
+    public const string Abort = "tcp_abort";
     public const string Accepted = "tcp_accepted";
     public const string ListenFailed = "tcp_listen_failed";
     public const string ClientGone = "tcp_client_gone";

@@ -1,4 +1,5 @@
 using System.Net;
+using PoeSharp.Components.Workers;
 using PoeSharp.Os;
 using PoeSharp.Wheels;
 
@@ -17,7 +18,13 @@ namespace PoeSharp.Components;
 /// the server's session lives until <see cref="Shutdown"/> and its last client.</para>
 /// <para>With <see cref="TcpServerOptions{THeap}.Concurrency"/> N the server pauses accepting
 /// when the Nth client connects and resumes when one disconnects; waiting connections stay in
-/// the kernel's backlog.</para>
+/// the kernel's backlog; with workers the limit is per worker.</para>
+/// <para>With <see cref="TcpServerOptions{THeap}.Workers"/> N above 0 the server runs as a
+/// <see cref="PreforkPool"/>: this process binds, forks N workers that accept on the shared socket
+/// (it never serves itself), replaces those that exit and stops the tree gracefully on SIGTERM or
+/// SIGINT. The program must then leave a worker with <see cref="ForkSafety.Exit"/> after
+/// <see cref="Kernel.Run()"/> returns, never by returning from Main. With 0 workers no pool is made
+/// and the server behaves as it always has.</para>
 /// </remarks>
 /// <example>
 /// A line echo server:
@@ -26,21 +33,45 @@ namespace PoeSharp.Components;
 /// new TcpServer&lt;object&gt;(kernel, new() { Port = 7777, ClientInput = (client, line) => client.Put(line) });
 /// kernel.Run();
 /// </code>
+/// The same with four pre-forked workers:
+/// <code>
+/// using var kernel = new Kernel();
+/// new TcpServer&lt;object&gt;(kernel, new() { Port = 7777, Workers = 4, ClientInput = (client, line) => client.Put(line) });
+/// kernel.Run();
+/// if (ForkSafety.IsForkedChild) ForkSafety.Exit(0);
+/// </code>
 /// </example>
 /// <typeparam name="THeap">The per-client heap type.</typeparam>
-public sealed class TcpServer<THeap>
+public sealed class TcpServer<THeap> : IPoolServer
 {
+    private const string PoolPause = "tcp_pool_pause";
+    private const string PoolResume = "tcp_pool_resume";
+    private const string PoolStopAccepting = "tcp_pool_stop_accepting";
+    private const string PoolDrain = "tcp_pool_drain";
+    private const string PoolAbort = "tcp_pool_abort";
+
     private readonly HashSet<TcpConnection<THeap>> _clients = new(ReferenceEqualityComparer.Instance);
     private readonly Func<THeap> _newHeap;
     private SocketFactoryWheel? _factory;
     private ListenAcceptWheel? _acceptor;
     private int _concurrency;
     private bool _limitPaused;
+    private bool _poolPaused;
     private bool _stopped;
 
-    /// <summary>Validates <paramref name="options"/> and starts the server's session, which starts listening.</summary>
+    /// <summary>
+    /// Validates <paramref name="options"/> and starts the server's session, which starts listening
+    /// (the port is known when this returns); with workers, they are forked once the kernel runs.
+    /// </summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public TcpServer(Kernel kernel, TcpServerOptions<THeap> options)
+        : this(kernel, options, static (k, poolOptions, createServer) => PreforkPool.Start(k, poolOptions, createServer))
+    {
+    }
+
+    /// <summary>As the public constructor, with the way a pool is started given (tests start it with fakes).</summary>
+    internal TcpServer(Kernel kernel, TcpServerOptions<THeap> options,
+                       Func<Kernel, PreforkPoolOptions, Func<Kernel, IPoolServer>, PreforkPool> startPool)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(options);
@@ -49,16 +80,48 @@ public sealed class TcpServer<THeap>
         Options = options;
         _concurrency = options.Concurrency;
         _newHeap = options.ClientHeap ?? Activator.CreateInstance<THeap>;
-        Session = kernel.Create(this, static s => s
+        if (options.Workers == 0)
+        {
+            Session = CreateSession(kernel);
+            return;
+        }
+        PrepareWorkerPath();
+        // The pool's _start creates the server's session as its child, then forks.
+        Pool = startPool(kernel, new PreforkPoolOptions { Workers = options.Workers }, k =>
+        {
+            Session = CreateSession(k);
+            return this;
+        });
+    }
+
+    /// <summary>
+    /// Compiles, in the parent, the code only workers run (accepting, the client sessions, the
+    /// wheels, the filters), so that each worker does not compile it again after its fork
+    /// (docs/FORK-SAFETY.md, "Cost of a child").
+    /// </summary>
+    private void PrepareWorkerPath()
+    {
+        ForkSafety.PrepareForChildren(typeof(TcpServer<THeap>), typeof(TcpConnection<THeap>), typeof(THeap));
+        ForkSafety.PrepareForChildren(typeof(SocketFactoryWheel).Assembly);
+        var (input, output) = Components.Options.NewFilters(Options.ClientFilter, Options.ClientInputFilter, Options.ClientOutputFilter);
+        ForkSafety.PrepareForChildren(input.GetType(), output.GetType());
+    }
+
+    private Session CreateSession(Kernel kernel) =>
+        kernel.Create(this, static s => s
             .On(KnownEvents.Start, static c => c.Heap.Start(c.Session))
             .On(TcpEvents.Accepted, static c => c.Heap.Accept(c.Arg<FileDescriptor>(0), c.Arg<IPAddress?>(1), c.Arg<int>(2)))
             .On(TcpEvents.ListenFailed, static c => c.Heap.OnListenError(new TcpError(c.Arg<string>(0), c.Arg<int>(1), c.Arg<string>(2))))
             .On(TcpEvents.ClientGone, static c => c.Heap.Forget(c.Arg<TcpConnection<THeap>>(0)))
             .On(TcpEvents.Shutdown, static c => c.Heap.ShutdownCore(c.Arg<bool>(0)))
             .On(TcpEvents.SetConcurrency, static c => c.Heap.ApplyConcurrency(c.Arg<int>(0)))
+            .On(PoolPause, static c => c.Heap.SetPoolPaused(true))
+            .On(PoolResume, static c => c.Heap.SetPoolPaused(false))
+            .On(PoolStopAccepting, static c => c.Heap.StopListening())
+            .On(PoolDrain, static c => c.Heap.ShutdownCore(disconnectClients: true))
+            .On(PoolAbort, static c => c.Heap.AbortClients())
             .On(KnownEvents.Stop, static c => c.Heap.OnStop()))
             ?? throw new InvalidOperationException("The kernel refused the server's session.");
-    }
 
     /// <summary>The kernel the server runs in.</summary>
     public Kernel Kernel { get; }
@@ -67,7 +130,10 @@ public sealed class TcpServer<THeap>
     public TcpServerOptions<THeap> Options { get; }
 
     /// <summary>The server's session (it owns the listener; post it nothing: use the methods).</summary>
-    public Session Session { get; }
+    public Session Session { get; private set; } = null!;
+
+    /// <summary>The worker pool when <see cref="TcpServerOptions{THeap}.Workers"/> is above 0; null otherwise.</summary>
+    public PreforkPool? Pool { get; }
 
     /// <summary>True while the server accepts connections (also while paused by the concurrency limit).</summary>
     public bool IsListening => (_factory?.IsListening ?? false) || (_acceptor?.IsListening ?? false);
@@ -94,10 +160,17 @@ public sealed class TcpServer<THeap>
     /// Stops listening (POE's server <c>shutdown</c>): connected clients carry on until they
     /// close, unless <paramref name="disconnectClients"/>, which shuts each down gracefully
     /// (their buffered output is written first). The session ends after the last client.
+    /// With workers it stops the pool gracefully, as SIGTERM does (<see cref="PreforkPool.Shutdown"/>):
+    /// in the parent the whole tree, in a worker that worker (its clients are shut down gracefully either way).
     /// </summary>
     public void Shutdown(bool disconnectClients = false)
     {
         if (_stopped) return;
+        if (Pool is not null)
+        {
+            Pool.Shutdown();
+            return;
+        }
         Kernel.Call(Session, TcpEvents.Shutdown, disconnectClients);
     }
 
@@ -194,7 +267,20 @@ public sealed class TcpServer<THeap>
         bool full = _concurrency >= 0 && _clients.Count >= _concurrency;
         if (full == _limitPaused) return;
         _limitPaused = full;
-        if (full)
+        ApplyAccepting();
+    }
+
+    private void SetPoolPaused(bool paused)
+    {
+        _poolPaused = paused;
+        if (!IsListening) return;
+        ApplyAccepting();
+    }
+
+    private void ApplyAccepting()
+    {
+        // The pool's pause (the parent never accepts) outlasts the limit's.
+        if (_poolPaused || _limitPaused)
         {
             _factory?.PauseAccept();
             _acceptor?.PauseAccept();
@@ -204,6 +290,12 @@ public sealed class TcpServer<THeap>
             _factory?.ResumeAccept();
             _acceptor?.ResumeAccept();
         }
+    }
+
+    /// <summary>Closes every client now, written or not (the pool's graceful stop ran out of time, or a new worker's inherited clients).</summary>
+    private void AbortClients()
+    {
+        foreach (var client in _clients.ToArray()) Kernel.Call(client.Session, TcpEvents.Abort);
     }
 
     private void OnListenError(TcpError error)
@@ -227,6 +319,27 @@ public sealed class TcpServer<THeap>
         _factory = null;
         _acceptor?.Dispose();
         _acceptor = null;
+    }
+
+    bool IPoolServer.IsListening => IsListening;
+
+    void IPoolServer.PauseAccepting() => CallSession(PoolPause);
+
+    void IPoolServer.ResumeAccepting() => CallSession(PoolResume);
+
+    void IPoolServer.StopAccepting() => CallSession(PoolStopAccepting);
+
+    void IPoolServer.Drain() => CallSession(PoolDrain);
+
+    void IPoolServer.Abort() => CallSession(PoolAbort);
+
+    // The parent never accepts, so a worker inherits no client; were there one, closing this copy
+    // of its socket without a word leaves the parent's the only answer.
+    void IPoolServer.DropInherited() => CallSession(PoolAbort);
+
+    private void CallSession(string ev)
+    {
+        if (Session is { State: not SessionState.Stopped } session) Kernel.Call(session, ev);
     }
 
     private void OnStop()

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using PoeSharp.Components.Workers;
 using PoeSharp.Filters;
 using PoeSharp.Os;
 using PoeSharp.Wheels;
@@ -48,6 +49,13 @@ public sealed record TcpServerOptions<THeap>
     /// the default) or at least 1. Changeable with <see cref="TcpServer{THeap}.SetConcurrency"/>.
     /// </summary>
     public int Concurrency { get; init; } = Unlimited;
+
+    /// <summary>
+    /// Worker processes (a <see cref="PreforkPool"/>): this process binds and forks them, and
+    /// they accept on the shared socket. 0 (the default) serves in this one process without forking.
+    /// At most <see cref="PreforkPoolOptions.MaxWorkers"/>.
+    /// </summary>
+    public int Workers { get; init; }
 
     /// <summary>An alias for the server's session (POE's Alias), so other sessions can post to it.</summary>
     public string? Alias { get; init; }
@@ -123,6 +131,8 @@ public sealed record TcpServerOptions<THeap>
             throw Options.Invalid(p + nameof(ListenQueue), ListenQueue, "must be at least 1");
         if (Concurrency is 0 or < Unlimited)
             throw Options.Invalid(p + nameof(Concurrency), Concurrency, "must be -1 (unlimited) or at least 1");
+        if (Workers is < 0 or > PreforkPoolOptions.MaxWorkers)
+            throw Options.Invalid(p + nameof(Workers), Workers, $"must be 0 (one process, no fork) to {PreforkPoolOptions.MaxWorkers}");
         if (MaxAcceptsPerReady < 1)
             throw Options.Invalid(p + nameof(MaxAcceptsPerReady), MaxAcceptsPerReady, "must be at least 1");
         if (Alias is { Length: 0 })

@@ -44,7 +44,7 @@ internal sealed partial class ServerProcess : IDisposable
         typeof(ServerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == example + "Dll").Value!;
 
-    /// <summary>Starts <paramref name="example"/> ("PreforkHttpd" or "ForkPerConnection") with <paramref name="args"/>.</summary>
+    /// <summary>Starts <paramref name="example"/> (an example project's name, such as "PreforkHttpd") with <paramref name="args"/>.</summary>
     public static ServerProcess Start(string example, params string[] args) => Start(example, [], args);
 
     /// <summary>Starts <paramref name="example"/> with <paramref name="args"/> and extra <paramref name="environment"/> variables.</summary>

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using PoeSharp.Components.Tests.Workers;
+using PoeSharp.Components.Workers;
+using PoeSharp.Loop;
+using PoeSharp.Os;
+using PoeSharp.Testing;
+
+namespace PoeSharp.Components.Tests;
+
+/// <summary>
+/// TcpServer with <see cref="TcpServerOptions{THeap}.Workers"/> on the fake kernel: fake forks,
+/// fake child exits and recorded signals, with a real loopback listening socket.
+/// </summary>
+public sealed class TcpServerWorkersTests
+{
+    private static TcpServer<object> Start(FakeKernel fake, int workers, RecordingSignaller signals) =>
+        new(fake.Kernel, new TcpServerOptions<object>
+        {
+            Address = "127.0.0.1",
+            Workers = workers,
+            ClientInput = (client, line) => client.Put($"echo {line}"),
+        }, (kernel, options, createServer) =>
+            PreforkPool.StartCore(new PreforkPool(kernel, options, createServer, null, signals, new Random(1))));
+
+    private static WatchInfo[] ListenerReadWatches(FakeKernel fake, TcpServer<object> server) =>
+        fake.Watches.Where(w => ReferenceEquals(w.Owner, server.Session) && w.Mode == IoMode.Read).ToArray();
+
+    [Test]
+    public void Workers_2_forks_two_workers_and_the_parent_holds_the_socket_without_accepting()
+    {
+        using var fake = new FakeKernel();
+        var signals = new RecordingSignaller();
+        var server = Start(fake, 2, signals);
+        fake.RunUntilIdle();
+
+        Assert.That(fake.Processes.ForkCount, Is.EqualTo(2));
+        Assert.That(server.Pool, Is.Not.Null);
+        Assert.That(server.Pool!.Role, Is.EqualTo(PoolRole.Parent));
+        Assert.That(server.Pool.WorkerPids, Is.EquivalentTo(new[] { 5001, 5002 }));
+        Assert.That(fake.Processes.WatchedChildren, Is.EquivalentTo(new[] { 5001, 5002 }));
+        Assert.That(server.IsListening, Is.True, "the parent keeps the socket for its workers");
+        Assert.That(server.Port, Is.GreaterThan(0), "port 0 became a real port before any fork");
+        Assert.That(ListenerReadWatches(fake, server).Single().Paused, Is.True, "the parent never accepts");
+        Assert.That(server.Session.Parent, Is.SameAs(server.Pool.Session), "the server's session is the pool's child");
+    }
+
+    [Test]
+    public void Workers_0_forks_none_makes_no_pool_and_accepts_in_this_process()
+    {
+        using var fake = new FakeKernel();
+        var server = Start(fake, 0, new RecordingSignaller());
+        fake.RunUntilIdle();
+
+        Assert.That(fake.Processes.ForkCount, Is.Zero);
+        Assert.That(server.Pool, Is.Null);
+        Assert.That(fake.Processes.WatchedSignals, Is.Empty, "no pool: TERM and INT keep their default meaning");
+        Assert.That(ListenerReadWatches(fake, server).Single().Paused, Is.False);
+    }
+
+    [Test]
+    public void A_worker_that_exits_is_replaced_and_TERM_stops_the_tree()
+    {
+        using var fake = new FakeKernel();
+        var signals = new RecordingSignaller();
+        var server = Start(fake, 2, signals);
+        fake.RunUntilIdle();
+
+        Assert.That(fake.Processes.ExitChild(5001, FakeProcessHost.SignalStatus(Signals.KILL)), Is.True);
+        fake.RunUntilIdle();
+        Assert.That(server.Pool!.WorkerPids, Is.EquivalentTo(new[] { 5002, 5003 }));
+
+        Assert.That(fake.Processes.RaiseSignal("TERM"), Is.True);
+        fake.RunUntilIdle();
+        Assert.That(signals.To(Signals.TERM), Is.EquivalentTo(new[] { 5002, 5003 }));
+        Assert.That(server.IsListening, Is.False, "the parent closed its copy of the socket");
+        fake.Processes.ExitChild(5002);
+        fake.Processes.ExitChild(5003);
+        fake.RunUntilIdle();
+        Assert.That(fake.Kernel.SessionCount, Is.Zero, "every worker reaped: the parent's Run returns");
+    }
+
+    [Test]
+    public void A_forked_worker_accepts_on_the_shared_socket_and_echoes()
+    {
+        using var fake = new FakeKernel();
+        fake.Processes.NextForkIsChild(6001);
+        var server = Start(fake, 1, new RecordingSignaller());
+        fake.RunUntilIdle();
+
+        Assert.That(server.Pool!.Role, Is.EqualTo(PoolRole.Worker));
+        WatchInfo listener = ListenerReadWatches(fake, server).Single();
+        Assert.That(listener.Paused, Is.False, "the worker resumed accepting after the fork");
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        peer.Connect(IPAddress.Loopback, server.Port);
+        fake.Loop.FireOnce(listener.Fd, IoMode.Read);
+        fake.RunUntilIdle();
+        var client = server.Connections.Single();
+
+        peer.Send("hello\n"u8);
+        int clientFd = fake.Watches.First(w => ReferenceEquals(w.Owner, client.Session) && w.Mode == IoMode.Read).Fd;
+        fake.Loop.FireOnce(clientFd, IoMode.Read);
+        fake.RunUntilIdle();
+
+        var answer = new byte[64];
+        int n = peer.Receive(answer);
+        Assert.That(Encoding.ASCII.GetString(answer, 0, n), Is.EqualTo("echo hello\r\n"));
+    }
+}
