@@ -180,15 +180,7 @@ public sealed class TcpClient
         }
         DropConnector();
         var (input, output) = Components.Options.NewFilters(Options.Filter, Options.InputFilter, Options.OutputFilter);
-        Wheel = new ReadWriteWheel(Kernel, new ReadWriteOptions
-        {
-            Handle = socket,
-            InputFilter = input,
-            OutputFilter = output,
-            InputEvent = TcpEvents.Input,
-            ErrorEvent = TcpEvents.Error,
-            FlushedEvent = TcpEvents.Flushed,
-        });
+        Wheel = TcpStream.Open(Kernel, socket, input, output);
         FailedAttempts = 0;
         RemoteEndAddress = address;
         RemoteEndPort = port;

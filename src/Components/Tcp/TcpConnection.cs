@@ -111,15 +111,7 @@ public sealed class TcpConnection<THeap>
         var (input, output) = Options.NewFilters(options.ClientFilter, options.ClientInputFilter, options.ClientOutputFilter);
         var socket = _socket!;
         _socket = null;
-        Wheel = new ReadWriteWheel(Kernel, new ReadWriteOptions
-        {
-            Handle = socket,
-            InputFilter = input,
-            OutputFilter = output,
-            InputEvent = TcpEvents.Input,
-            ErrorEvent = TcpEvents.Error,
-            FlushedEvent = TcpEvents.Flushed,
-        });
+        Wheel = TcpStream.Open(Kernel, socket, input, output);
         WasOpened = true;
         options.ClientConnected?.Invoke(this);
     }

@@ -49,24 +49,8 @@ internal sealed class ConformanceCase
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
             JsonElement c = JsonDocument.Parse(line).RootElement;
-            yield return new ConformanceCase(c.GetProperty("id").GetString()!, RawBytes(c), DeliveryOf(c), c.GetProperty("expected"));
+            yield return new ConformanceCase(c.GetProperty("id").GetString()!, PoeSharp.Tests.Shared.ConformanceBytes.Of(c), DeliveryOf(c), c.GetProperty("expected"));
         }
-    }
-
-    private static byte[] RawBytes(JsonElement c)
-    {
-        if (c.TryGetProperty("raw_b64", out var b64)) return Convert.FromBase64String(b64.GetString()!);
-        var bytes = new List<byte>();
-        foreach (JsonElement part in c.GetProperty("raw_parts").EnumerateArray())
-        {
-            if (part.TryGetProperty("b64", out var one)) bytes.AddRange(Convert.FromBase64String(one.GetString()!));
-            else
-            {
-                byte[] unit = Convert.FromBase64String(part.GetProperty("repeat_b64").GetString()!);
-                for (int i = part.GetProperty("count").GetInt32(); i > 0; i--) bytes.AddRange(unit);
-            }
-        }
-        return bytes.ToArray();
     }
 
     private static Delivery DeliveryOf(JsonElement c)

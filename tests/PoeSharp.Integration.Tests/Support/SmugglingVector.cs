@@ -25,7 +25,7 @@ internal sealed record SmugglingVector(string Id, string What, byte[] Bytes)
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
             JsonElement c = JsonDocument.Parse(line).RootElement;
-            yield return new SmugglingVector(c.GetProperty("id").GetString()!, c.GetProperty("title").GetString()!, RawBytes(c));
+            yield return new SmugglingVector(c.GetProperty("id").GetString()!, c.GetProperty("title").GetString()!, PoeSharp.Tests.Shared.ConformanceBytes.Of(c));
         }
     }
 
@@ -38,22 +38,6 @@ internal sealed record SmugglingVector(string Id, string What, byte[] Bytes)
         if (!File.Exists(path))
             throw new FileNotFoundException($"The HTTP conformance cases are read from the shared folder next to the repository; {path} is missing.", path);
         return path;
-    }
-
-    private static byte[] RawBytes(JsonElement c)
-    {
-        if (c.TryGetProperty("raw_b64", out var b64)) return Convert.FromBase64String(b64.GetString()!);
-        var bytes = new List<byte>();
-        foreach (JsonElement part in c.GetProperty("raw_parts").EnumerateArray())
-        {
-            if (part.TryGetProperty("b64", out var one)) bytes.AddRange(Convert.FromBase64String(one.GetString()!));
-            else
-            {
-                byte[] unit = Convert.FromBase64String(part.GetProperty("repeat_b64").GetString()!);
-                for (int i = part.GetProperty("count").GetInt32(); i > 0; i--) bytes.AddRange(unit);
-            }
-        }
-        return bytes.ToArray();
     }
 
     /// <summary>The project's own vectors: the classic desync shapes, each hiding a marked request.</summary>
