@@ -14,7 +14,9 @@ namespace PoeSharp.Components.Workers;
 /// kills a worker whose event loop stopped beating for <see cref="PreforkPoolOptions.WorkerTimeout"/>,
 /// and forwards SIGUSR1 to the workers. As in unicorn, SIGTTIN adds a worker, SIGTTOU removes one
 /// (never below one), SIGWINCH stops every worker but keeps the parent (HUP or TTIN brings them
-/// back), and SIGQUIT stops gracefully like TERM. With <see cref="PreforkPoolOptions.StatusFile"/>
+/// back), and SIGQUIT stops gracefully like TERM. SIGUSR2 starts the new program of a binary
+/// upgrade on the same listening socket (LISTEN_FDS); QUIT to the old parent then finishes it
+/// (src/Components/README.md, "Binary upgrade"). With <see cref="PreforkPoolOptions.StatusFile"/>
 /// the parent keeps a status file (<see cref="PoolStatusFile"/>). With 0 workers the one process
 /// serves, and TERM/INT/QUIT drain it.
 /// </summary>
