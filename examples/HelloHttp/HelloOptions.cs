@@ -44,7 +44,9 @@ internal sealed record HelloOptions
                /boom        the handler throws: the client gets a 500, the server keeps serving
         Signals to the parent: TERM/INT/QUIT stop gracefully (twice: at once), HUP replaces the
         workers one by one, USR1 reopens the access log, TTIN/TTOU add or remove a worker,
-        WINCH stops the workers but keeps the parent (HUP brings them back).
+        WINCH stops the workers but keeps the parent (HUP brings them back), USR2 starts the
+        program again on the same socket (binary upgrade; then QUIT the old parent).
+        With LISTEN_FDS/LISTEN_PID (socket activation) it serves the socket passed instead of binding.
         """;
 
     /// <summary>Parses <paramref name="args"/>; an error names the option and what it wants.</summary>

@@ -36,6 +36,27 @@ if (options.Workers > 0)
     ForkSafety.PrepareForChildren(typeof(HelloHandler).Assembly);
 }
 
+// A service manager (systemd socket activation) or the old master of a binary upgrade (SIGUSR2)
+// may have passed the listening socket: serve on it instead of binding.
+FileDescriptor? listenSocket = null;
+if (SocketActivation.IsActivated)
+{
+    try
+    {
+        IReadOnlyList<ActivatedSocket> passed = SocketActivation.Take();
+        ActivatedSocket? listening = passed.FirstOrDefault(s => s.IsListening);
+        foreach (ActivatedSocket other in passed)
+            if (!ReferenceEquals(other, listening)) other.Handle.Dispose();
+        listenSocket = listening?.Handle ?? throw new InvalidOperationException(
+            $"Socket activation passed {passed.Count} socket(s) but none is a listening stream socket; pass one with ListenStream= and Accept=no.");
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"HelloHttp: {e.Message}");
+        return 1;
+    }
+}
+
 int exitCode = 0;
 try
 {
@@ -46,6 +67,7 @@ try
     {
         Address = options.Address,
         Port = options.Port,
+        ListenSocket = listenSocket,
         Workers = options.Workers,
         MaxRequests = options.MaxRequests,
         MaxRequestsJitter = options.MaxRequestsJitter,

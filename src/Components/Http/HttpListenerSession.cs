@@ -27,8 +27,8 @@ internal static class HttpListenerSession
             .On("_child", Child)
             .On(EvAccepted, Accepted)
             .On(EvListenError, ListenError)
-            .On(EvPause, c => c.Heap.Listener?.PauseAccept())
-            .On(EvResume, c => c.Heap.Listener?.ResumeAccept())
+            .On(EvPause, c => c.Heap.Pause())
+            .On(EvResume, c => c.Heap.Resume())
             .On(EvStopAccepting, c => Close(c.Heap))
             .On(EvDrain, c => Tell(c, HttpConnectionSession.EvDrain))
             .On(EvDrop, c => Tell(c, HttpConnectionSession.EvDrop))
@@ -41,6 +41,22 @@ internal static class HttpListenerSession
     private static void Start(EventContext<HttpListenerHeap> c)
     {
         HttpServerOptions o = c.Heap.Server.Options;
+        int maxAccepts = o.MaxAcceptsPerReady ?? (o.Workers > 0 ? 4 : SocketFactoryOptions.DefaultMaxAcceptsPerReady);
+        if (o.ListenSocket is { } given)
+        {
+            // Same events as the SocketFactory wheel's: the rest of the session cannot tell.
+            c.Heap.Given = new ListenAcceptWheel(c.Kernel, new ListenAcceptOptions
+            {
+                Handle = given,
+                OwnsHandle = true,
+                AcceptEvent = EvAccepted,
+                ErrorEvent = EvListenError,
+                MaxAcceptsPerReady = maxAccepts,
+            });
+            if (!c.Heap.Given.IsListening) c.Heap.Server.ListenError ??= $"the given socket (descriptor {given.Fd}) does not listen";
+            c.Kernel.Sig("USR1", EvReopen);
+            return;
+        }
         c.Heap.Listener = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
         {
             BindAddress = o.Address,
@@ -48,7 +64,7 @@ internal static class HttpListenerSession
             Reuse = true,
             SuccessEvent = EvAccepted,
             FailureEvent = EvListenError,
-            MaxAcceptsPerReady = o.MaxAcceptsPerReady ?? (o.Workers > 0 ? 4 : SocketFactoryOptions.DefaultMaxAcceptsPerReady),
+            MaxAcceptsPerReady = maxAccepts,
         });
         if (!c.Heap.Listener.IsListening) c.Heap.Server.ListenError ??= $"cannot listen on {o.Address}:{o.Port}";
         c.Kernel.Sig("USR1", EvReopen);
@@ -59,7 +75,7 @@ internal static class HttpListenerSession
         var socket = c.Arg<FileDescriptor>(0);
         var address = c.Arg<IPAddress?>(1);
         int port = c.Arg<int>(2);
-        if (c.Heap.Listener is null)
+        if (!c.Heap.IsListening)
         {
             socket.Dispose();
             return;
@@ -74,7 +90,7 @@ internal static class HttpListenerSession
         string error = c.Arg<string>(2);
         HttpServer server = c.Heap.Server;
         // An accept error leaves the socket listening (the wheel backs off when descriptors run out).
-        if (syscall == "accept" && c.Heap.Listener is { IsListening: true })
+        if (syscall == "accept" && c.Heap.IsListening)
         {
             server.Options.Logger?.LogWarning("Server {Pid}: accept error {Errno}: {Error}", c.Kernel.ProcessId, errno, error);
             return;
@@ -99,9 +115,5 @@ internal static class HttpListenerSession
         foreach (Session connection in c.Heap.Connections.ToArray()) c.Kernel.Call(connection, ev);
     }
 
-    private static void Close(HttpListenerHeap heap)
-    {
-        heap.Listener?.Dispose();
-        heap.Listener = null;
-    }
+    private static void Close(HttpListenerHeap heap) => heap.Close();
 }

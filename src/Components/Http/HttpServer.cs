@@ -85,7 +85,7 @@ public sealed class HttpServer : IPoolServer
     public int Port { get; private set; }
 
     /// <summary>True while this process holds the listening socket.</summary>
-    public bool IsListening => Heap?.Listener?.IsListening ?? false;
+    public bool IsListening => Heap?.IsListening ?? false;
 
     /// <summary>True when the server could not listen (the error went to <see cref="HttpServerOptions.Logger"/>).</summary>
     public bool Failed => Pool.Failed;
@@ -104,7 +104,7 @@ public sealed class HttpServer : IPoolServer
     internal IPoolServer CreateListener(Kernel kernel)
     {
         _listener = HttpListenerSession.Create(kernel, this);
-        Port = Heap?.Listener?.BoundPort ?? 0;
+        Port = Heap?.BoundPort ?? 0;
         return this;
     }
 
@@ -157,6 +157,8 @@ public sealed class HttpServer : IPoolServer
     string? IPoolServer.ListenAddress => Port == 0 ? null
         : System.Net.IPAddress.TryParse(Options.Address, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             ? $"[{Options.Address}]:{Port}" : $"{Options.Address}:{Port}";
+
+    int IPoolServer.ListeningDescriptor => Heap?.Descriptor ?? -1;
 
     private void CallListener(string ev)
     {

@@ -20,6 +20,16 @@ public sealed record HttpServerOptions
     /// <summary>The port to listen on, 0 .. 65535; 0 lets the system choose (see <see cref="HttpServer.Port"/>). Default 8080.</summary>
     public int Port { get; init; } = 8080;
 
+    /// <summary>
+    /// A socket that already listens (one passed by socket activation: <see cref="PoeSharp.Os.SocketActivation.Take"/>,
+    /// or by a binary upgrade), which the server then owns; <see cref="Address"/> and <see cref="Port"/>
+    /// are not used. Null (the default) = bind <see cref="Address"/>:<see cref="Port"/>.
+    /// </summary>
+    public PoeSharp.Os.FileDescriptor? ListenSocket { get; init; }
+
+    /// <summary>The command a binary upgrade (SIGUSR2) starts (<see cref="PreforkPoolOptions.UpgradeCommand"/>); null = this process's command line.</summary>
+    public IReadOnlyList<string>? UpgradeCommand { get; init; }
+
     /// <summary>Worker processes (<see cref="PreforkPool"/>); 0 (the default) serves in this process without forking.</summary>
     public int Workers { get; init; }
 
@@ -82,6 +92,7 @@ public sealed record HttpServerOptions
         Logger = Logger,
         WorkerStarted = WorkerStarted,
         StatusFile = StatusFile,
+        UpgradeCommand = UpgradeCommand,
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>

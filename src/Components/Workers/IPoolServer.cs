@@ -35,4 +35,10 @@ public interface IPoolServer
 
     /// <summary>Where the listening socket listens ("address:port"), for the pool's status file; null if unknown.</summary>
     string? ListenAddress => null;
+
+    /// <summary>
+    /// The listening socket's descriptor, which a binary upgrade (SIGUSR2) passes to the new
+    /// program; -1 (the default) when the server does not pass it on.
+    /// </summary>
+    int ListeningDescriptor => -1;
 }

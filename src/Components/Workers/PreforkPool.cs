@@ -14,7 +14,9 @@ namespace PoeSharp.Components.Workers;
 /// kills a worker whose event loop stopped beating for <see cref="PreforkPoolOptions.WorkerTimeout"/>,
 /// and forwards SIGUSR1 to the workers. As in unicorn, SIGTTIN adds a worker, SIGTTOU removes one
 /// (never below one), SIGWINCH stops every worker but keeps the parent (HUP or TTIN brings them
-/// back), and SIGQUIT stops gracefully like TERM. With <see cref="PreforkPoolOptions.StatusFile"/>
+/// back), and SIGQUIT stops gracefully like TERM. SIGUSR2 starts the new program of a binary
+/// upgrade on the same listening socket (LISTEN_FDS); QUIT to the old parent then finishes it
+/// (src/Components/README.md, "Binary upgrade"). With <see cref="PreforkPoolOptions.StatusFile"/>
 /// the parent keeps a status file (<see cref="PoolStatusFile"/>). With 0 workers the one process
 /// serves, and TERM/INT/QUIT drain it.
 /// </summary>
@@ -45,6 +47,12 @@ public sealed class PreforkPool
     private const string EvTtou = "pool_ttou";
     private const string EvWinch = "pool_winch";
     private const string EvStatus = "pool_status";
+    private const string EvUsr2 = "pool_usr2";
+    private const string EvUpgradeCheck = "pool_upgrade_check";
+    private const string EvUpgradeExited = "pool_upgrade_exited";
+
+    /// <summary>How often the parent looks for the new master's readiness byte during an upgrade.</summary>
+    internal static readonly TimeSpan UpgradePollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// The pool session's <c>shutdown</c> event (POE::Component::Server::TCP's): a graceful stop of
@@ -73,9 +81,16 @@ public sealed class PreforkPool
     private IPoolServer? _server;
     private string? _stoppingOn;
     private bool _checkArmed;
+    private readonly IUpgradeLauncher _launcher;
+    private IUpgradeChild? _upgrade;
+    private bool _upgradeReady;
+    private bool _upgradeKilled;
+    private long _upgradeStartedAt;
+    // In a new master started by an upgrade: the pipe on which it tells the old master that it accepts.
+    private FileDescriptor? _readyPipe;
 
     internal PreforkPool(Kernel kernel, PreforkPoolOptions options, Func<Kernel, IPoolServer> createServer,
-                         IHeartbeatBoard? board, IWorkerSignaller signaller, Random random)
+                         IHeartbeatBoard? board, IWorkerSignaller signaller, Random random, IUpgradeLauncher? launcher = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(options);
@@ -86,6 +101,7 @@ public sealed class PreforkPool
         _createServer = createServer;
         _signaller = signaller;
         _random = random;
+        _launcher = launcher ?? new ProgramUpgradeLauncher(options.UpgradeCommand);
         _target = options.Workers;
         Role = options.Workers == 0 ? PoolRole.Single : PoolRole.Parent;
         // TTIN may grow the pool up to MaxWorkers: the board has a slot for each.
@@ -100,7 +116,10 @@ public sealed class PreforkPool
     /// </summary>
     /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
     public static PreforkPool Start(Kernel kernel, PreforkPoolOptions options, Func<Kernel, IPoolServer> createServer) =>
-        StartCore(new PreforkPool(kernel, options, createServer, null, PosixWorkerSignaller.Instance, new Random()));
+        StartCore(new PreforkPool(kernel, options, createServer, null, PosixWorkerSignaller.Instance, new Random())
+        {
+            _readyPipe = UpgradeHandoff.Take(kernel.ProcessId),
+        });
 
     internal static PreforkPool StartCore(PreforkPool pool)
     {
@@ -121,7 +140,10 @@ public sealed class PreforkPool
             .On(EvTtin, c => c.Heap.OnTtin())
             .On(EvTtou, c => c.Heap.OnTtou())
             .On(EvWinch, c => c.Heap.OnWinch())
-            .On(EvStatus, c => c.Heap.OnStatusTimer()))
+            .On(EvStatus, c => c.Heap.OnStatusTimer())
+            .On(EvUsr2, c => c.Heap.OnUsr2())
+            .On(EvUpgradeCheck, c => c.Heap.OnUpgradeCheck())
+            .On(EvUpgradeExited, c => c.Heap.OnUpgradeExited(c.Arg<int>(1), c.Arg<int>(2))))
             ?? throw new InvalidOperationException("The pool session could not be created.");
         return pool;
     }
@@ -158,6 +180,12 @@ public sealed class PreforkPool
 
     /// <summary>Workers killed for not beating within <see cref="PreforkPoolOptions.WorkerTimeout"/>.</summary>
     public int WorkersTimedOut { get; private set; }
+
+    /// <summary>In the parent (or the one process): the pid of the new master a binary upgrade (SIGUSR2) started, while it runs and this one watches it; null otherwise.</summary>
+    public int? UpgradePid => _upgrade?.Pid;
+
+    /// <summary>True once the new master of the upgrade in progress has reported that it accepts: QUIT to this process finishes the upgrade.</summary>
+    public bool UpgradeReady => _upgrade is not null && _upgradeReady;
 
     /// <summary>In the parent: the workers it keeps running now (Workers, changed by TTIN, TTOU, WINCH and HUP).</summary>
     public int TargetWorkers => _target;
@@ -198,7 +226,12 @@ public sealed class PreforkPool
         _kernel.Sig("TERM", EvStop);
         _kernel.Sig("QUIT", EvStop);
         _kernel.Sig("HUP", EvHup);
-        if (Role == PoolRole.Single) return;
+        _kernel.Sig("USR2", EvUsr2);
+        if (Role == PoolRole.Single)
+        {
+            ReportReady();
+            return;
+        }
         _kernel.Sig("USR1", EvUsr1);
         _kernel.Sig("TTIN", EvTtin);
         _kernel.Sig("TTOU", EvTtou);
@@ -272,6 +305,7 @@ public sealed class PreforkPool
         }
         RequestLimit = 0;
         if (forked) WriteStatus();
+        if (ActiveWorkers >= _target) ReportReady();
         if (Options.WorkerTimeout is not null && !_checkArmed)
         {
             _checkArmed = true;
@@ -293,6 +327,12 @@ public sealed class PreforkPool
         _replacing = 0;
         _forkFailures = 0;
         RequestsServed = 0;
+        // The parent's upgrade (its new master, its readiness pipes) is the parent's.
+        _kernel.Delay(EvUpgradeCheck);
+        _upgrade?.Dispose();
+        _upgrade = null;
+        _readyPipe?.Dispose();
+        _readyPipe = null;
         _kernel.Delay(EvStatus);
         _kernel.Sig("TTIN");
         _kernel.Sig("TTOU");
@@ -337,6 +377,7 @@ public sealed class PreforkPool
         }
         _stoppingOn = signal;
         _toReplace.Clear();
+        LetUpgradeGo();
         _kernel.Delay(EvFork);
         _server?.StopAccepting();
         if (Role == PoolRole.Single) _server?.Drain();
@@ -457,6 +498,101 @@ public sealed class PreforkPool
     }
 
     private int ActiveWorkers => _slotOfPid.Count - _leaving.Count;
+
+    private void OnUsr2()
+    {
+        _kernel.SigHandled();
+        if (Role == PoolRole.Worker) return;
+        if (_stoppingOn is not null)
+        {
+            Log(LogLevel.Warning, "Server {Pid} received SIGUSR2 while stopping: no upgrade", _kernel.ProcessId);
+            return;
+        }
+        if (_upgrade is { } running)
+        {
+            Log(LogLevel.Warning, "Server {Pid} received SIGUSR2 during an upgrade: new master {Child} is already running ({State})",
+                _kernel.ProcessId, running.Pid, _upgradeReady ? "accepting: QUIT this master to finish" : "starting");
+            return;
+        }
+        int fd = _server?.ListeningDescriptor ?? -1;
+        if (fd < 0)
+        {
+            Log(LogLevel.Error, "Server {Pid} received SIGUSR2 but its server does not pass its listening socket on: no upgrade", _kernel.ProcessId);
+            return;
+        }
+        IUpgradeChild? child = _launcher.Launch(fd, out string error);
+        if (child is null)
+        {
+            Log(LogLevel.Error, "Server {Pid} received SIGUSR2 but cannot start the new program ({Error}): still serving", _kernel.ProcessId, error);
+            return;
+        }
+        _upgrade = child;
+        _upgradeReady = false;
+        _upgradeKilled = false;
+        _upgradeStartedAt = _kernel.Time.GetTimestamp();
+        _kernel.SigChild(child.Pid, EvUpgradeExited);
+        _kernel.Delay(EvUpgradeCheck, UpgradePollInterval);
+        Log(LogLevel.Information, "Server {Pid} received SIGUSR2: started new master {Child} on the listening socket; waiting until it accepts",
+            _kernel.ProcessId, child.Pid);
+    }
+
+    // Polled, not selected: the new master writes one byte once, and a timer also bounds the wait.
+    private void OnUpgradeCheck()
+    {
+        if (_upgrade is not { } child || _upgradeReady || _upgradeKilled) return;
+        if (child.HasReportedReady())
+        {
+            _upgradeReady = true;
+            Log(LogLevel.Information, "Server {Pid}: new master {Child} accepts; this master keeps serving until it gets QUIT (or TERM), which finishes the upgrade",
+                _kernel.ProcessId, child.Pid);
+            return;
+        }
+        TimeSpan waited = _kernel.Time.GetElapsedTime(_upgradeStartedAt);
+        if (waited >= Options.UpgradeTimeout)
+        {
+            _upgradeKilled = true;
+            Log(LogLevel.Error, "Server {Pid}: new master {Child} did not accept within {Seconds} s: killing it; still serving",
+                _kernel.ProcessId, child.Pid, Options.UpgradeTimeout.TotalSeconds);
+            // Its workers die with it (they are forked with a parent-death signal).
+            _signaller.Send(child.Pid, Signals.KILL);
+            return;
+        }
+        _kernel.Delay(EvUpgradeCheck, UpgradePollInterval);
+    }
+
+    private void OnUpgradeExited(int pid, int status)
+    {
+        if (_upgrade is not { } child || child.Pid != pid) return;
+        if (_upgradeReady)
+            Log(LogLevel.Warning, "Server {Pid}: new master {Child} exited (wait status {Status}) after it accepted; this master keeps serving",
+                _kernel.ProcessId, pid, status);
+        else if (!_upgradeKilled)
+            Log(LogLevel.Error, "Server {Pid}: new master {Child} exited before it accepted (wait status {Status}): the upgrade failed; still serving",
+                _kernel.ProcessId, pid, status);
+        _kernel.Delay(EvUpgradeCheck);
+        child.Dispose();
+        _upgrade = null;
+    }
+
+    // This master stops: the new one (if any) runs on by itself, so stop watching it, or this
+    // session would wait for it to exit.
+    private void LetUpgradeGo()
+    {
+        if (_upgrade is not { } child) return;
+        Log(LogLevel.Information, "Server {Pid}: leaving new master {Child} to serve", _kernel.ProcessId, child.Pid);
+        _kernel.SigChild(child.Pid);
+        _kernel.Delay(EvUpgradeCheck);
+        child.Dispose();
+        _upgrade = null;
+    }
+
+    // In a new master started by an upgrade: tell the old one, once, that this one accepts.
+    private void ReportReady()
+    {
+        if (_readyPipe is not { } pipe) return;
+        _readyPipe = null;
+        UpgradeHandoff.ReportReady(pipe);
+    }
 
     private void OnUsr1()
     {

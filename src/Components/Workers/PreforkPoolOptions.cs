@@ -56,6 +56,16 @@ public sealed record PreforkPoolOptions
     /// <summary>How often the status file is rewritten when nothing changes; default 5 s.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The command a binary upgrade (SIGUSR2) starts, program first; null (the default) = this
+    /// process's own command line (/proc/self/cmdline), which starts the program now installed
+    /// under the same name.
+    /// </summary>
+    public IReadOnlyList<string>? UpgradeCommand { get; init; }
+
+    /// <summary>How long the new master of an upgrade may take to accept before it is killed and the upgrade given up; default 60 s.</summary>
+    public TimeSpan UpgradeTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The shortest <see cref="WorkerTimeout"/>: the parent checks four times per timeout.</summary>
     public static readonly TimeSpan MinWorkerTimeout = TimeSpan.FromMilliseconds(50);
 
@@ -78,6 +88,10 @@ public sealed record PreforkPoolOptions
             throw new ArgumentOutOfRangeException(nameof(StatusInterval), StatusInterval, "StatusInterval must be positive.");
         if (StatusFile is { Length: 0 })
             throw new ArgumentException("StatusFile must be a path (null = no status file).", nameof(StatusFile));
+        if (UpgradeTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(UpgradeTimeout), UpgradeTimeout, "UpgradeTimeout must be positive.");
+        if (UpgradeCommand is { Count: 0 } || UpgradeCommand?.Any(string.IsNullOrEmpty) == true)
+            throw new ArgumentException("UpgradeCommand must name a program and its arguments, none empty (null = this process's command line).", nameof(UpgradeCommand));
         if (ForkRetryDelay <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ForkRetryDelay), ForkRetryDelay, "ForkRetryDelay must be positive.");
         if (MaxForkRetryDelay < ForkRetryDelay)

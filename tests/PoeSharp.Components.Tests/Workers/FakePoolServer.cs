@@ -72,6 +72,11 @@ internal sealed class FakePoolServer : IPoolServer
 
     public void DropInherited() => Calls.Add("drop-inherited");
 
+    /// <summary>The made-up listening descriptor, passed on by an upgrade.</summary>
+    public const int Descriptor = 17;
+
+    public int ListeningDescriptor => IsListening ? Descriptor : -1;
+
     /// <summary>The last connection closes.</summary>
     public void CloseConnections()
     {

@@ -10,8 +10,10 @@ internal sealed class PoolRig : IDisposable
     {
         Board = new ArrayHeartbeatBoard(PreforkPoolOptions.MaxWorkers);
         beforeStart?.Invoke(Fake.Processes);
+        Launcher = new FakeUpgradeLauncher(Fake.Processes);
         Pool = PreforkPool.StartCore(new PreforkPool(Fake.Kernel, options, k => Server = new FakePoolServer(k, listening),
-                                                     options.WorkerTimeout is null && options.StatusFile is null ? null : Board, Signals, new Random(seed)));
+                                                     options.WorkerTimeout is null && options.StatusFile is null ? null : Board, Signals, new Random(seed),
+                                                     Launcher));
         Fake.RunUntilIdle();
     }
 
@@ -20,6 +22,8 @@ internal sealed class PoolRig : IDisposable
     public RecordingSignaller Signals { get; } = new();
 
     public ArrayHeartbeatBoard Board { get; }
+
+    public FakeUpgradeLauncher Launcher { get; }
 
     public FakePoolServer Server { get; private set; } = null!;
 

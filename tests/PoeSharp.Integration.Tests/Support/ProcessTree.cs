@@ -19,7 +19,7 @@ internal readonly record struct ProcInfo(int Pid, long StartTime)
 /// <summary>Reads process trees from /proc and sends signals by pid.</summary>
 internal static partial class ProcessTree
 {
-    public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15, SIGTTIN = 21, SIGTTOU = 22, SIGWINCH = 28;
+    public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15, SIGUSR2 = 12, SIGTTIN = 21, SIGTTOU = 22, SIGWINCH = 28;
 
     /// <summary>Reads state, parent and start time (field 22, clock ticks since boot) of <paramref name="pid"/>.</summary>
     public static bool TryReadStat(int pid, out long startTime, out char state, out int parent)
