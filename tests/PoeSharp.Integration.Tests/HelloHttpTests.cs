@@ -94,37 +94,19 @@ public sealed partial class HelloHttpTests : ServerProcessFixture
         WaitForWorkers(server, 2);
         int[] old = server.Children().Select(c => c.Pid).ToArray();
 
-        int failed = 0, served = 0;
-        using var stop = new CancellationTokenSource();
-        var load = Task.Run(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    if (Get(server, "/").Status == 200) Interlocked.Increment(ref served);
-                    else Interlocked.Increment(ref failed);
-                }
-                catch (Exception)
-                {
-                    Interlocked.Increment(ref failed);
-                }
-            }
-        });
-        Assert.That(ServerProcess.Eventually(() => Volatile.Read(ref served) > 5, Patience), Is.True);
+        using var load = new RequestLoop(() => Get(server, "/").Status);
+        Assert.That(load.ServesMore(5, Patience), Is.True);
         server.Signal(ProcessTree.SIGHUP);
         bool replaced = ServerProcess.Eventually(() =>
         {
             var live = server.Children().Where(c => !c.IsZombie).Select(c => c.Pid).ToArray();
             return live.Length == 2 && !live.Intersect(old).Any();
         }, Patience);
-        int servedAfter = Volatile.Read(ref served);
-        Assert.That(ServerProcess.Eventually(() => Volatile.Read(ref served) > servedAfter + 5, Patience), Is.True, "the new workers serve");
-        stop.Cancel();
-        load.Wait();
+        Assert.That(load.ServesMore(5, Patience), Is.True, "the new workers serve");
+        load.Stop();
 
         Assert.That(replaced, Is.True, "every old worker was replaced:\n" + server.Tail());
-        Assert.That(failed, Is.Zero, $"{failed} of {served + failed} requests failed during the replacement");
+        Assert.That(load.Failed, Is.Zero, $"{load.Failed} of {load.Served + load.Failed} requests failed during the replacement");
         StopAndAssertClean(server);
     }
 

@@ -20,24 +20,8 @@ public sealed partial class HelloHttpTests
         var everySeen = new HashSet<ProcInfo>();
         try
         {
-            int failed = 0, served = 0;
-            using var stop = new CancellationTokenSource();
-            var load = Task.Run(() =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    try
-                    {
-                        if (Get(server, "/").Status == 200) Interlocked.Increment(ref served);
-                        else Interlocked.Increment(ref failed);
-                    }
-                    catch (Exception)
-                    {
-                        Interlocked.Increment(ref failed);
-                    }
-                }
-            });
-            Assert.That(ServerProcess.Eventually(() => Volatile.Read(ref served) > 5, Patience), Is.True);
+            using var load = new RequestLoop(() => Get(server, "/").Status);
+            Assert.That(load.ServesMore(5, Patience), Is.True);
 
             server.Signal(ProcessTree.SIGUSR2);
             string ready = server.WaitForLine(NewMasterAccepts(), Patience);
@@ -48,8 +32,7 @@ public sealed partial class HelloHttpTests
                 Is.True, "the new master's two workers:\n" + server.Tail());
             everySeen.UnionWith(ProcessTree.Snapshot(oldPid));
 
-            int servedBefore = Volatile.Read(ref served);
-            Assert.That(ServerProcess.Eventually(() => Volatile.Read(ref served) > servedBefore + 5, Patience), Is.True, "both masters' workers serve");
+            Assert.That(load.ServesMore(5, Patience), Is.True, "both masters' workers serve");
 
             server.Signal(ProcessTree.SIGQUIT);
             Assert.That(ServerProcess.Eventually(() => server.HasExited, Patience), Is.True, "the old master leaves on QUIT:\n" + server.Tail());
@@ -58,13 +41,11 @@ public sealed partial class HelloHttpTests
             everySeen.UnionWith(newTree);
             Assert.That(newTree.Count(p => p.Pid != newPid && !p.IsZombie), Is.EqualTo(2), "the new master keeps its workers");
 
-            int servedAfterQuit = Volatile.Read(ref served);
-            Assert.That(ServerProcess.Eventually(() => Volatile.Read(ref served) > servedAfterQuit + 5, Patience), Is.True, "the new master serves alone");
+            Assert.That(load.ServesMore(5, Patience), Is.True, "the new master serves alone");
             int answeredBy = PidOf(Get(server, "/"));
             Assert.That(newTree.Select(p => p.Pid), Does.Contain(answeredBy), "a new worker answers");
-            stop.Cancel();
-            load.Wait();
-            Assert.That(failed, Is.Zero, $"{failed} of {served + failed} requests failed during the upgrade:\n{server.Tail()}");
+            load.Stop();
+            Assert.That(load.Failed, Is.Zero, $"{load.Failed} of {load.Served + load.Failed} requests failed during the upgrade:\n{server.Tail()}");
 
             everySeen.UnionWith(ProcessTree.Snapshot(newPid));
             Assert.That(ProcessTree.Kill(newPid, ProcessTree.SIGTERM), Is.True);
