@@ -29,19 +29,7 @@ internal sealed class ConformanceCase
     private bool Flag(string name) => Expected.TryGetProperty(name, out var f) && f.ValueKind == JsonValueKind.True;
 
     /// <summary>The cases file, found next to the repository: &lt;repo root&gt;/../shared/conformance/http/.</summary>
-    public static string CasesPath
-    {
-        get
-        {
-            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PoeSharp.sln"))) dir = dir.Parent;
-            if (dir is null) throw new InvalidOperationException("PoeSharp.sln not found above the test directory.");
-            string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "http", "imported-cases.jsonl"));
-            if (!File.Exists(path))
-                throw new FileNotFoundException($"The HTTP conformance cases are read from the shared folder next to the repository; {path} is missing.", path);
-            return path;
-        }
-    }
+    public static string CasesPath => PoeSharp.Tests.Shared.ConformanceCases.FilePath();
 
     public static IEnumerable<ConformanceCase> Load()
     {
@@ -49,7 +37,7 @@ internal sealed class ConformanceCase
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
             JsonElement c = JsonDocument.Parse(line).RootElement;
-            yield return new ConformanceCase(c.GetProperty("id").GetString()!, PoeSharp.Tests.Shared.ConformanceBytes.Of(c), DeliveryOf(c), c.GetProperty("expected"));
+            yield return new ConformanceCase(c.GetProperty("id").GetString()!, PoeSharp.Tests.Shared.ConformanceCases.Bytes(c), DeliveryOf(c), c.GetProperty("expected"));
         }
     }
 

@@ -21,23 +21,12 @@ internal sealed record SmugglingVector(string Id, string What, byte[] Bytes)
     /// </summary>
     public static IEnumerable<SmugglingVector> Imported()
     {
-        foreach (string line in File.ReadLines(CasesPath()))
+        foreach (string line in File.ReadLines(PoeSharp.Tests.Shared.ConformanceCases.FilePath()))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
             JsonElement c = JsonDocument.Parse(line).RootElement;
-            yield return new SmugglingVector(c.GetProperty("id").GetString()!, c.GetProperty("title").GetString()!, PoeSharp.Tests.Shared.ConformanceBytes.Of(c));
+            yield return new SmugglingVector(c.GetProperty("id").GetString()!, c.GetProperty("title").GetString()!, PoeSharp.Tests.Shared.ConformanceCases.Bytes(c));
         }
-    }
-
-    private static string CasesPath()
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PoeSharp.sln"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException("PoeSharp.sln not found above the test directory.");
-        string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "http", "imported-cases.jsonl"));
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"The HTTP conformance cases are read from the shared folder next to the repository; {path} is missing.", path);
-        return path;
     }
 
     /// <summary>The project's own vectors: the classic desync shapes, each hiding a marked request.</summary>
