@@ -16,7 +16,7 @@ internal sealed record ServerOptions
     /// <summary>The address to listen on (the original binds INADDR_ANY).</summary>
     public IPAddress Address { get; init; } = IPAddress.Any;
 
-    /// <summary>MAX_PROCESSES: how many children the listener keeps forked.</summary>
+    /// <summary>MAX_PROCESSES: how many children the listener keeps forked (PreforkHttpd: 0 = the parent serves alone).</summary>
     public int MaxProcesses { get; init; } = 10;
 
     /// <summary>TESTING_CHURN: a child stops listening after a connection with probability <see cref="ChurnProbability"/>.</summary>
@@ -138,7 +138,9 @@ internal sealed record ServerOptions
 
             -p, --port N             listen port (SERVER_PORT, default 8888); 0 picks a free one
                 --address IP         listen address (default 0.0.0.0)
-            -n, --max-processes N    children to keep forked (MAX_PROCESSES, default 10)
+            -n, --max-processes N    children to keep forked (MAX_PROCESSES, default 10); with 0
+                                     the parent serves alone and forks nothing (one accepting
+                                     process)
                 --churn, --no-churn  children randomly stop after a connection to test respawning
                                      (TESTING_CHURN, default on)
                 --debug, -q, --quiet the original's messages on stderr (DEBUG, default on)

@@ -74,6 +74,13 @@ public class ServerOptionsTests
     }
 
     [Test]
+    public void PreforkHttpd_takes_max_processes_0_for_the_parent_alone()
+    {
+        Assert.That(ServerOptions.Parse(["--max-processes", "0"], ExampleKind.Prefork).Options!.MaxProcesses, Is.Zero);
+        Assert.That(ServerOptions.HelpText(ExampleKind.Prefork), Does.Contain("with 0"));
+    }
+
+    [Test]
     public void Churn_is_refused_by_fork_per_connection_which_has_no_long_lived_children()
     {
         Assert.That(ServerOptions.Parse(["--no-churn"], ExampleKind.ForkPerConnection).Error, Does.Contain("PreforkHttpd only"));
