@@ -19,6 +19,8 @@ public class ServerOptionsTests
             Assert.That(o.Debug, Is.True);
             Assert.That(o.KeepAlive, Is.False);
             Assert.That(o.ChurnProbability, Is.EqualTo(0.25));
+            // An addition (the original has no persistent connections): nginx's keepalive_requests.
+            Assert.That(o.MaxRequests, Is.EqualTo(1000));
         });
     }
 
