@@ -224,6 +224,58 @@ public sealed class HttpStreamedBodyFakeKernelTests
     }
 
     [Test]
+    public void A_client_that_stalls_mid_body_is_timed_out_only_while_the_handler_reads()
+    {
+        var log = new List<string>();
+        HttpRequestBody? body = null;
+        using var rig = new Rig((_, r) =>
+        {
+            body = r.Body!;
+            body.Read(data =>
+            {
+                log.Add($"data {Text(data)}");
+                body.Pause();
+            }, () => log.Add("end"), error => log.Add($"error {error}"));
+            return null;
+        });
+        using var client = rig.Connect();
+        client.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab");
+        rig.Readable();
+        rig.Fake.Advance(TimeSpan.FromMinutes(5));
+        Assert.That(log, Is.EqualTo(new[] { "data ab" }), "paused: the handler's time, no timeout");
+
+        body!.Resume();
+        rig.Fake.RunUntilIdle();
+        rig.Fake.Advance(HttpServerOptionsDefaults.ReadTimeout + TimeSpan.FromSeconds(1));
+        Assert.That(log, Is.EqualTo(new[] { "data ab", "error the connection closed before the body was complete" }));
+        Assert.That(client.ReadsEndOfStream(), Is.True);
+    }
+
+    private static readonly HttpServerOptions HttpServerOptionsDefaults = new() { Handler = (_, _) => null };
+
+    [Test]
+    public void A_throwing_body_callback_gets_the_client_a_500_and_the_rest_of_the_body_is_dropped()
+    {
+        int calls = 0;
+        using var rig = new Rig((request, r) =>
+        {
+            if (r.Body is null) return new HttpResponse(200, "next\n");
+            r.Body.Read(_ =>
+            {
+                calls++;
+                throw new InvalidOperationException("disk full");
+            }, () => r.Respond(new HttpResponse(200, "never\n")));
+            return null;
+        }, HttpdLimits.Default with { MaxBodyPieceBytes = 2 });
+        using var client = rig.Connect();
+        client.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabcdefGET /n HTTP/1.1\r\nHost: x\r\n\r\n");
+        rig.Readable();
+        Assert.That(calls, Is.EqualTo(1));
+        Assert.That(client.Read().Status, Is.EqualTo(500));
+        Assert.That(client.Read().Body, Is.EqualTo("next\n"), "the connection goes on after the dropped body");
+    }
+
+    [Test]
     public void Pipelined_requests_are_handled_after_the_body_before_them_and_answered_in_order()
     {
         var log = new List<string>();
