@@ -111,7 +111,9 @@ public sealed record TcpServerOptions<THeap>
     /// program's own (which is then the server's child) or to close it. The client callbacks
     /// (<see cref="ClientConnected"/>, <see cref="ClientInput"/>, ...), filters, <see cref="ClientEvents"/>,
     /// <see cref="ClientArgs"/> and <see cref="Concurrency"/> belong to the server's own client
-    /// sessions and cannot be combined with it.
+    /// sessions and cannot be combined with it. The sessions it starts are the program's to end:
+    /// <see cref="TcpServer{THeap}.Shutdown"/> and a pool's graceful stop do not, and the server's
+    /// session lives until they have ended.
     /// </summary>
     public Action<TcpServer<THeap>, TcpAcceptedSocket>? Acceptor { get; init; }
 
