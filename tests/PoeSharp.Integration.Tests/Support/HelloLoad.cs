@@ -14,8 +14,8 @@ namespace PoeSharp.Integration.Tests.Support;
 /// ended inside the answer), a wrong answer (status, framing or body), a stall (no byte for
 /// <see cref="StallLimit"/>). With <c>keepAlive</c> each loop keeps its connection until the server
 /// says <c>Connection: close</c>; a reused connection that the server closed while idle, before
-/// any byte of the answer, is the race every keep-alive client meets when a server drains (RFC
-/// 9112 §9.3.1 lets a client retry then): such a request is counted apart
+/// any byte of the answer, is the race every keep-alive client meets when a server drains
+/// (RFC 9112 §9.3.1 lets a client retry then): such a request is counted apart
 /// (<see cref="IdleClosed"/>) and sent again on a new connection, not hidden among the served.
 /// </summary>
 internal sealed partial class HelloLoad : IDisposable
