@@ -301,21 +301,20 @@ internal static class HttpConnectionSession
         Close(c);
     }
 
-    // The server is stopping: an idle connection closes now; one with work in flight finishes it.
+    // The server is stopping: a connection with work in flight finishes it, its answer saying
+    // Connection: close. An idle one gets a moment before it closes, since its next request may be
+    // on the way: one just accepted has not sent it yet, and a keep-alive client sends the next
+    // right after an answer. Closing at once would lose that request (a reset, or an end of
+    // connection before any answer) every time a worker drains under keep-alive load.
     private static void Drain(EventContext<HttpConnectionHeap> c)
     {
         HttpConnectionHeap heap = c.Heap;
         heap.Draining = true;
         if (heap.Wheel is not { } wheel) return;
         if (heap.Pending.Count > 0 || wheel.DriverOutOctets > 0) return;
-        if (heap.Served == 0)
-        {
-            // Accepted, nothing answered yet: its request may be on the way; give it a moment.
-            var grace = TimeSpan.FromSeconds(1);
-            c.Kernel.Delay(EvTimeout, grace < heap.Server.Options.ReadTimeout ? grace : heap.Server.Options.ReadTimeout);
-            return;
-        }
-        Close(c);
+        var grace = TimeSpan.FromSeconds(1);
+        TimeSpan limit = heap.Served == 0 ? heap.Server.Options.ReadTimeout : heap.Server.Options.IdleTimeout;
+        c.Kernel.Delay(EvTimeout, grace < limit ? grace : limit);
     }
 
     // Closes this process's copy of the socket without writing: also how a worker drops connections it inherited.
