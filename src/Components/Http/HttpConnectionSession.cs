@@ -211,7 +211,7 @@ internal static class HttpConnectionSession
             // The handler has the whole body now; the next request is read.
             if (heap.Pending.Count > 0) c.Kernel.Delay(EvTimeout); // the handler's time
             else if (heap.Wheel is { DriverOutOctets: > 0 }) c.Kernel.Delay(EvTimeout, heap.Server.Options.ReadTimeout); // the answer is being taken
-            else c.Kernel.Delay(EvTimeout, heap.Server.Options.IdleTimeout);
+            else c.Kernel.Delay(EvTimeout, heap.Draining ? Min(DrainGrace, heap.Server.Options.IdleTimeout) : heap.Server.Options.IdleTimeout);
         }
         UpdateReading(c, heap.Body);
     }
@@ -312,10 +312,14 @@ internal static class HttpConnectionSession
         heap.Draining = true;
         if (heap.Wheel is not { } wheel) return;
         if (heap.Pending.Count > 0 || wheel.DriverOutOctets > 0) return;
-        var grace = TimeSpan.FromSeconds(1);
         TimeSpan limit = heap.Served == 0 ? heap.Server.Options.ReadTimeout : heap.Server.Options.IdleTimeout;
-        c.Kernel.Delay(EvTimeout, grace < limit ? grace : limit);
+        c.Kernel.Delay(EvTimeout, Min(DrainGrace, limit));
     }
+
+    // How long a draining connection waits for a next request that may be on the way.
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(1);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     // Closes this process's copy of the socket without writing: also how a worker drops connections it inherited.
     private static void Close(EventContext<HttpConnectionHeap> c)
