@@ -20,7 +20,7 @@ internal sealed class StressOptions
     public string Signal { get; private set; } = "TERM";
 
     public const string Usage =
-        "usage: PoeSharp.ForkStress [stress|measure|signal-probe|kernel|kernel-signals|deferred-fork|accept-exhaustion|public-api] [--children N] [--respawns N] [--duration S]\n" +
+        "usage: PoeSharp.ForkStress [stress|measure|signal-probe|kernel|kernel-signals|deferred-fork|accept-exhaustion|public-api|wheels-fork] [--children N] [--respawns N] [--duration S]\n" +
         "       [--child-life MS] [--hang S] [--clients N] [--samples N] [--burst N] [--bootstrap] [--verbose]\n" +
         "       kernel-signals: [--scenario default|handled|unhandled|child] [--signal TERM|INT|...]\n" +
         "       accept-exhaustion: --scenario listen-accept|socket-factory|socket-factory-no-delay";
@@ -36,7 +36,7 @@ internal sealed class StressOptions
             double Dbl() => double.Parse(Next(), CultureInfo.InvariantCulture);
             switch (a)
             {
-                case "stress" or "measure" or "signal-probe" or "kernel" or "kernel-signals" or "deferred-fork" or "accept-exhaustion" or "public-api": o.Mode = a; break;
+                case "stress" or "measure" or "signal-probe" or "kernel" or "kernel-signals" or "deferred-fork" or "accept-exhaustion" or "public-api" or "wheels-fork": o.Mode = a; break;
                 case "--children": o.Children = Int(); break;
                 case "--respawns": o.Respawns = Int(); break;
                 case "--duration": o.DurationSeconds = Dbl(); break;
