@@ -58,11 +58,18 @@ public sealed partial class Kernel
         if (typeof(Session).GetProperty(nameof(Session.DefaultWarnings)) is { GetMethod: { } warnings })
             System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(warnings.MethodHandle);
         if (typeof(Kernel).GetNestedType("<>c", System.Reflection.BindingFlags.NonPublic) is { } lambdas)
+        {
             ForkSafety.PrepareForChildren(lambdas);
+            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(lambdas.TypeHandle);
+        }
         // Shared generic code PrepareMethod cannot reach: the child drops its inherited signal
-        // watches (Dictionary<Session, SignalWatch>.Remove), the parent may never have. Any
+        // watches (Dictionary<Session, SignalWatch>.Remove, Count), the parent may never have. Any
         // reference-type key runs the same compiled code.
-        _ = new Dictionary<string, Resources.SignalWatch>().Remove(string.Empty);
+        var watches = new Dictionary<string, Resources.SignalWatch>();
+        _ = watches.Remove(string.Empty);
+        _ = watches.Count;
+        // A parent that forks before its first poll (a pre-forking pool) has never waited.
+        PoeSharp.Loop.EpollLoop.PrepareWaits();
     }
 
     /// <summary>
