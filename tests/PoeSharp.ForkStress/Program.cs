@@ -29,5 +29,7 @@ return options.Mode switch
     "accept-exhaustion" => AcceptExhaustionMode.Run(options),
     "public-api" => PublicApiServerMode.Run(options),
     "wheels-fork" => WheelsForkMode.Run(options),
+    "fork-churn" => ForkChurnMode.Run(options),
+    "churn-client" => ChurnClientMode.Run(options),
     _ => new StressParent(options).Run(),
 };

@@ -100,6 +100,21 @@ public sealed partial class ForkStressTests
     }
 
     [Test]
+    public void ManyForksWhileTheParentServesOpenConnectionsGiveNoDuplicatedForeignOrStalledAnswer()
+    {
+        // 100 children, forked from a timer and from inside connections' InputEvent, while a load
+        // client keeps 16 connections busy; each answer names the process that wrote it. With
+        // KeepAfterFork on the server's wheels, the same run counts thousands of foreign answers.
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60),
+            "fork-churn", "--clients", "16", "--respawns", "100", "--child-life", "30", "--duration", "20");
+        Assert.That(stdout, Does.Match(@"churn-client: connections=16 sent=(\d+) answered=\1 duplicated=0 foreign=0 stalled=0 unexpected=0 result=PASS"),
+            stdout + stderr);
+        Assert.That(stdout, Does.Contain("fork-churn: forks=100 children_ok=100 ").And.Contain(" client_status=0 leftover_processes=0 result=PASS"),
+            stdout + stderr);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
     public void AReplyPutBeforeAForkInTheSameCallbackIsWrittenOnce()
     {
         var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "deferred-fork", "--child-life", "50");
