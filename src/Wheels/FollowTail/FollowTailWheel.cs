@@ -128,6 +128,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink, IForkAw
                 {
                     SchedulePoll(TimeSpan.Zero); // wait for it to appear
                     AddForkAware(options);
+                    RegisterWithOwner(); // a force-stopped owner disposes a waiting wheel too
                 }
                 else Stop("open", opened.Error, yield: true);
                 return;
