@@ -73,6 +73,9 @@ public sealed class PreforkPool
     private readonly HashSet<int> _leaving = [];
     private readonly Dictionary<int, long> _forkedAt = [];
     private readonly int[] _pidOfSlot = new int[PreforkPoolOptions.MaxWorkers];
+    // With ReusePort: each slot's own listening socket (slot 0's is the server's, not kept here).
+    // Opened in the parent before the slot's first fork, kept across respawns, never accepted on here.
+    private readonly FileDescriptor?[] _slotSockets = new FileDescriptor?[PreforkPoolOptions.MaxWorkers];
     private int _target;
     private long _startedAt;
     private int _replacing;
@@ -104,6 +107,8 @@ public sealed class PreforkPool
         _launcher = launcher ?? new ProgramUpgradeLauncher(options.UpgradeCommand);
         _target = options.Workers;
         Role = options.Workers == 0 ? PoolRole.Single : PoolRole.Parent;
+        if (options.ReusePortSockets is { } passed)
+            for (int i = 0; i < passed.Count; i++) _slotSockets[i + 1] = passed[i];
         // TTIN may grow the pool up to MaxWorkers: the board has a slot for each.
         _board = board ?? (options.Workers > 0 && (options.WorkerTimeout is not null || options.StatusFile is not null)
             ? new PipeHeartbeatBoard(PreforkPoolOptions.MaxWorkers) : null);
@@ -247,6 +252,7 @@ public sealed class PreforkPool
     private void OnStop()
     {
         if (Role == PoolRole.Worker) return;
+        CloseSlotSockets();
         _board?.Dispose();
         // A status file left behind would describe workers that are gone.
         if (Role == PoolRole.Parent && Options.StatusFile is { } path) PoolStatusFile.Delete(path, Options.Logger);
@@ -272,6 +278,14 @@ public sealed class PreforkPool
         {
             int slot = Array.IndexOf(_pidOfSlot, 0);
             if (slot < 0) break;   // every slot is held, some by leaving workers: their reaping forks again
+            if (!EnsureSlotSocket(slot, out string socketError))
+            {
+                TimeSpan retry = RetryDelay(++_forkFailures);
+                Log(LogLevel.Warning, "Server {Pid} could not open the SO_REUSEPORT socket of slot {Slot} ({Error}); retrying in {Delay} s",
+                    _kernel.ProcessId, slot, socketError, retry.TotalSeconds);
+                _kernel.Delay(EvFork, retry);
+                return;
+            }
             // Set before the fork, so that the child finds its own values in its copy.
             WorkerSlot = slot;
             RequestLimit = Options.MaxRequests == 0 ? 0 : Options.MaxRequests + _random.Next(Options.MaxRequestsJitter + 1);
@@ -343,6 +357,7 @@ public sealed class PreforkPool
         _kernel.Delay(EvShutdownTimeout);
         _kernel.Sig("USR1");
         _server!.DropInherited();
+        TakeSlotSocket();
         Options.WorkerStarted?.Invoke(this);
         if (_board is not null)
         {
@@ -350,6 +365,48 @@ public sealed class PreforkPool
             _kernel.Delay(EvBeat, CheckInterval);
         }
         _server.ResumeAccepting();
+    }
+
+    // With ReusePort, in the parent before forking into slot: the slot's socket, opened once and kept.
+    private bool EnsureSlotSocket(int slot, out string error)
+    {
+        error = "";
+        if (!Options.ReusePort || slot == 0 || _slotSockets[slot] is not null) return true;
+        _slotSockets[slot] = _server!.OpenReusePortSocket(out error);
+        return _slotSockets[slot] is not null;
+    }
+
+    // In a new worker with ReusePort: accept on the slot's socket only, and close the copies of the
+    // others, so that a socket the parent closes (TTOU) leaves the group at once.
+    private void TakeSlotSocket()
+    {
+        if (!Options.ReusePort) return;
+        for (int i = 1; i < _slotSockets.Length; i++)
+        {
+            if (i == WorkerSlot || _slotSockets[i] is not { } other) continue;
+            other.Dispose();
+            _slotSockets[i] = null;
+        }
+        if (WorkerSlot > 0 && _slotSockets[WorkerSlot] is { } mine)
+        {
+            _slotSockets[WorkerSlot] = null;
+            _server!.AcceptOn(mine);
+        }
+    }
+
+    // In the parent: a slot no worker will take any more leaves the SO_REUSEPORT group, so that the
+    // kernel stops queueing connections on it (connections already queued there are reset by Linux,
+    // unless net.ipv4.tcp_migrate_req moves them to another socket of the group).
+    private void CloseSlotSocket(int slot)
+    {
+        if (slot <= 0 || _slotSockets[slot] is not { } fd) return;
+        fd.Dispose();
+        _slotSockets[slot] = null;
+    }
+
+    private void CloseSlotSockets()
+    {
+        for (int i = 1; i < _slotSockets.Length; i++) CloseSlotSocket(i);
     }
 
     private void OnStopSignal(string signal)
@@ -380,6 +437,7 @@ public sealed class PreforkPool
         LetUpgradeGo();
         _kernel.Delay(EvFork);
         _server?.StopAccepting();
+        CloseSlotSockets();
         if (Role == PoolRole.Single) _server?.Drain();
         // A worker already told to stop (HUP, TTOU, WINCH) is not told again: a second TERM would stop it at once.
         foreach (int pid in _slotOfPid.Keys)
@@ -405,6 +463,7 @@ public sealed class PreforkPool
         _kernel.Delay(EvFork);
         _kernel.Delay(EvShutdownTimeout);
         _server?.StopAccepting();
+        if (Role != PoolRole.Worker) CloseSlotSockets();
         _server?.Abort();
         foreach (int pid in _slotOfPid.Keys) _signaller.Send(pid, Signals.KILL);
     }
@@ -471,11 +530,18 @@ public sealed class PreforkPool
         _target--;
         Log(LogLevel.Information, "Server {Pid} received SIGTTOU: now {Count} workers", _kernel.ProcessId, _target);
         // As unicorn, the highest slot goes. If a slot is empty (a fork is being retried), it just stays so.
-        if (ActiveWorkers <= _target) return;
+        if (ActiveWorkers <= _target)
+        {
+            for (int i = _target; i < _slotSockets.Length; i++)
+                if (_pidOfSlot[i] == 0) CloseSlotSocket(i);
+            return;
+        }
         int victim = 0, highest = -1;
         foreach (var (pid, slot) in _slotOfPid)
             if (!_leaving.Contains(pid) && slot > highest) (victim, highest) = (pid, slot);
         Leave(victim);
+        // The slot is not refilled: its socket leaves the group now, not once the worker has drained.
+        if (highest >= _target) CloseSlotSocket(highest);
         WriteStatus();
     }
 
@@ -487,6 +553,8 @@ public sealed class PreforkPool
         _target = 0;
         _toReplace.Clear();
         foreach (int pid in _slotOfPid.Keys.ToArray()) Leave(pid);
+        // As with the shared socket, connections wait on one socket (slot 0's, the server's) until HUP or TTIN.
+        CloseSlotSockets();
         WriteStatus();
     }
 
@@ -520,7 +588,13 @@ public sealed class PreforkPool
             Log(LogLevel.Error, "Server {Pid} received SIGUSR2 but its server does not pass its listening socket on: no upgrade", _kernel.ProcessId);
             return;
         }
-        IUpgradeChild? child = _launcher.Launch(fd, out string error);
+        // With ReusePort every slot's socket goes too (LISTEN_FDS=N, in slot order), so that none
+        // closes, with the connections queued on it, when this master leaves.
+        var passed = new List<int> { fd };
+        if (Role == PoolRole.Parent && Options.ReusePort)
+            foreach (FileDescriptor? slotSocket in _slotSockets)
+                if (slotSocket is not null) passed.Add(slotSocket.Fd);
+        IUpgradeChild? child = _launcher.Launch(passed, out string error);
         if (child is null)
         {
             Log(LogLevel.Error, "Server {Pid} received SIGUSR2 but cannot start the new program ({Error}): still serving", _kernel.ProcessId, error);
