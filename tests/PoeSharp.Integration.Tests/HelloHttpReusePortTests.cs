@@ -36,6 +36,52 @@ public sealed partial class HelloHttpTests
         Assert.That(ListeningInodes(server.Port), Is.Empty, "no socket left listening");
     }
 
+    [Test]
+    public void With_reuseport_USR2_passes_every_slots_socket_and_QUIT_to_the_old_master_closes_none()
+    {
+        ServerProcess server = Start("--workers", "2", "--reuseport");
+        WaitForWorkers(server, 2);
+        string[] sockets = ListeningInodes(server.Port);
+        Assert.That(sockets, Has.Length.EqualTo(2));
+        int newPid = 0;
+        var everySeen = new HashSet<ProcInfo>(ProcessTree.Snapshot(server.Pid));
+        try
+        {
+            using var load = new RequestLoop(() => Get(server, "/").Status);
+            Assert.That(load.ServesMore(5, Patience), Is.True);
+            server.Signal(ProcessTree.SIGUSR2);
+            string ready = server.WaitForLine(NewMasterAccepts(), Patience);
+            newPid = int.Parse(NewMasterAccepts().Match(ready).Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.That(ServerProcess.Eventually(() => ProcessTree.Snapshot(newPid).Count(p => p.Pid != newPid && !p.IsZombie) == 2, Patience),
+                Is.True, "the new master's two workers:\n" + server.Tail());
+            Assert.That(ListeningInodes(server.Port), Is.EquivalentTo(sockets), "the new master serves the sockets it was passed, and opens none");
+            Assert.That(sockets.All(s => HoldsSocket(newPid, s)), Is.True, "the new master holds every slot's socket");
+
+            server.Signal(ProcessTree.SIGQUIT);
+            Assert.That(ServerProcess.Eventually(() => server.HasExited, Patience), Is.True, "the old master leaves on QUIT:\n" + server.Tail());
+            everySeen.UnionWith(ProcessTree.Snapshot(newPid));
+            Assert.That(load.ServesMore(10, Patience), Is.True, "the new master serves alone");
+            load.Stop();
+            Assert.That(load.Failed, Is.Zero, $"{load.Failed} of {load.Served + load.Failed} requests failed during the upgrade:\n{server.Tail()}");
+            Assert.That(ListeningInodes(server.Port), Is.EquivalentTo(sockets), "the old master's leaving closed none");
+            Assert.That(ProcessTree.Kill(newPid, ProcessTree.SIGTERM), Is.True);
+            Assert.That(ServerProcess.Eventually(() => everySeen.All(p => !p.IsAlive || p.IsZombie), Patience), Is.True,
+                "every process of both trees ends:\n" + server.Tail());
+            Assert.That(ServerProcess.Eventually(() => ListeningInodes(server.Port).Length == 0, Patience), Is.True, "no socket left listening");
+        }
+        finally
+        {
+            // As in the plain upgrade test: the new master outlives its parent, so a zombie counts as gone.
+            Server = null;
+            if (newPid > 0) everySeen.UnionWith(ProcessTree.Snapshot(newPid));
+            ProcInfo[] left = everySeen.Where(p => p.IsAlive && !p.IsZombie).ToArray();
+            foreach (ProcInfo p in left) ProcessTree.Kill(p.Pid, ProcessTree.SIGKILL);
+            string log = server.Tail();
+            server.Dispose();
+            Assert.That(left, Is.Empty, "processes left behind (killed):\n" + log);
+        }
+    }
+
     // Requests, each on a new connection (the kernel hashes connections over the sockets), until each of the pids has answered one.
     private static bool AnswerFromEach(ServerProcess server, IEnumerable<int> pids)
     {
