@@ -69,6 +69,7 @@ internal static class HttpConnectionSession
                 c.Kernel.Delay(EvTimeout);
                 var exchange = new HttpExchange { Request = request, Started = now };
                 heap.Pending.Enqueue(exchange);
+                heap.Server.Pool.RequestStarted(request.Method, request.Target);
                 var responder = new HttpResponder(c.Kernel, c.Session, exchange, heap.Peer, heap.PeerPort);
                 HttpResponse? response;
                 try

@@ -114,6 +114,7 @@ internal static class HttpListenerSession
             socket.Dispose();
             return;
         }
+        c.Heap.Server.Pool.ConnectionAccepted();
         HttpConnectionSession.Create(c.Kernel, c.Heap.Server, socket, address, port);
     }
 

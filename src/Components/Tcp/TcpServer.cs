@@ -237,6 +237,7 @@ public sealed class TcpServer<THeap> : IPoolServer
             socket.Dispose();
             throw;
         }
+        Pool?.ConnectionAccepted();
         var client = new TcpConnection<THeap>(this, heap, socket, address, port);
         // Counted before its session starts: ClientConnected may already close it.
         _clients.Add(client);

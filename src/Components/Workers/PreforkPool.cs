@@ -72,6 +72,13 @@ public sealed class PreforkPool
     // Told to stop gracefully because the pool shrank (TTOU, WINCH): not replaced, not counted.
     private readonly HashSet<int> _leaving = [];
     private readonly Dictionary<int, long> _forkedAt = [];
+    // The last workers that exited, newest last, for the status file.
+    private readonly Queue<(int Pid, int Slot, string Reason, long At)> _exits = new();
+    private const int ExitsKept = 10;
+    // Connections accepted by workers already reaped (the live ones' are on the board).
+    private long _acceptedByGone;
+    // Slots whose worker exited and has not been replaced yet: their next fork is a respawn.
+    private readonly HashSet<int> _toRespawn = [];
     private readonly int[] _pidOfSlot = new int[PreforkPoolOptions.MaxWorkers];
     // With ReusePort: each slot's own listening socket (slot 0's is the server's, not kept here).
     // Opened in the parent before the slot's first fork, kept across respawns, never accepted on here.
@@ -141,7 +148,7 @@ public sealed class PreforkPool
             .On(EvBeat, c => c.Heap.OnBeat())
             .On(EvShutdownTimeout, c => c.Heap.OnShutdownTimeout())
             .On(ShutdownEvent, c => c.Heap.BeginStop("shutdown"))
-            .On(EvRetire, c => { if (c.Heap._stoppingOn is null) c.Heap.BeginWorkerStop("max-requests"); })
+            .On(EvRetire, c => c.Heap.OnRetire())
             .On(EvTtin, c => c.Heap.OnTtin())
             .On(EvTtou, c => c.Heap.OnTtou())
             .On(EvWinch, c => c.Heap.OnWinch())
@@ -213,8 +220,35 @@ public sealed class PreforkPool
         }
     }
 
+    /// <summary>
+    /// The server calls this when it hands a request to its handler: with a status file (or a worker
+    /// timeout), the worker reports the request, for the status file's current request and its age.
+    /// Allocates nothing. Call it on the kernel's thread.
+    /// </summary>
+    public void RequestStarted(string method, string target)
+    {
+        if (Role == PoolRole.Worker && _board is not null && WorkerSlot >= 0)
+            _board.RequestStarted(WorkerSlot, _kernel.Time.GetTimestamp(), method, target);
+    }
+
+    /// <summary>The server calls this once per accepted connection (counted in the status file). Call it on the kernel's thread.</summary>
+    public void ConnectionAccepted()
+    {
+        if (Role == PoolRole.Worker && _board is not null && WorkerSlot >= 0) _board.ConnectionAccepted(WorkerSlot);
+    }
+
+    /// <summary>In the parent: workers forked to replace one that exited (not those TTIN, HUP after WINCH or the start forked).</summary>
+    public int Respawns { get; private set; }
+
     /// <summary>Stops gracefully, as SIGTERM does (posts <see cref="ShutdownEvent"/>). Call it on the kernel's thread.</summary>
     public void Shutdown() => _kernel.Post(Session, ShutdownEvent);
+
+    private void OnRetire()
+    {
+        if (_stoppingOn is not null) return;
+        if (_board is not null && WorkerSlot >= 0) _board.Retiring(WorkerSlot);
+        BeginWorkerStop("max-requests");
+    }
 
     private void OnStart()
     {
@@ -307,6 +341,7 @@ public sealed class PreforkPool
                 return;
             }
             _board?.Forked(slot, inChild: false);
+            if (_toRespawn.Remove(slot)) Respawns++;
             WorkerSlot = -1;
             _forkFailures = 0;
             WorkersStarted++;
@@ -692,6 +727,7 @@ public sealed class PreforkPool
     {
         if (!_slotOfPid.Remove(pid, out int slot)) return;
         _pidOfSlot[slot] = 0;
+        NoteExit(pid, slot, status);
         _killed.Remove(pid);
         _leaving.Remove(pid);
         _forkedAt.Remove(pid);
@@ -700,6 +736,29 @@ public sealed class PreforkPool
         if (_stoppingOn is null) _kernel.Yield(EvFork);
         WriteStatus();
         MaybeFinishStop();
+    }
+
+    // Why the worker went, for the status file; a worker that will be replaced makes its slot's next fork a respawn.
+    private void NoteExit(int pid, int slot, int status)
+    {
+        long now = _kernel.Time.GetTimestamp();
+        bool retired = false;
+        if (_board is not null)
+        {
+            _board.LastBeat(slot, now);   // its last records
+            _acceptedByGone += _board.Connections(slot);
+            retired = _board.Retired(slot);
+        }
+        string reason = _killed.Contains(pid) ? "timeout"
+                      : _stoppingOn is not null ? "stop"
+                      : _leaving.Contains(pid) ? "removed"
+                      : pid == _replacing ? "hup"
+                      : retired ? "max-requests"
+                      : Wheels.WaitStatus.Describe(status).Replace(' ', ':');
+        if (_stoppingOn is null && !_leaving.Contains(pid)) _toRespawn.Add(slot);
+        else _toRespawn.Remove(slot);
+        _exits.Enqueue((pid, slot, reason, now));
+        while (_exits.Count > ExitsKept) _exits.Dequeue();
     }
 
     private void OnStatusTimer()
@@ -715,23 +774,31 @@ public sealed class PreforkPool
         long now = _kernel.Time.GetTimestamp();
         string state = _stoppingOn is { } why ? "stopping:" + why : _target == 0 ? "no-workers" : "running";
         var workers = new List<PoolStatusFile.Worker>(_slotOfPid.Count);
+        long? accepted = _board is null ? null : _acceptedByGone;
         foreach (var (pid, slot) in _slotOfPid.OrderBy(w => w.Value))
         {
             TimeSpan? silent = null;
-            int? requests = null;
+            int? requests = null, connections = null;
+            string? current = null;
+            TimeSpan busy = default;
             if (_board is not null)
             {
                 silent = _kernel.Time.GetElapsedTime(_board.LastBeat(slot, now), now);
                 requests = _board.Requests(slot);
+                connections = _board.Connections(slot);
+                accepted += connections;
+                (current, long since) = _board.Current(slot);
+                if (current is not null) busy = since >= now ? TimeSpan.Zero : _kernel.Time.GetElapsedTime(since, now);
             }
             string wstate = _killed.Contains(pid) ? "killed" : _leaving.Contains(pid) || _stoppingOn is not null ? "leaving"
                           : pid == _replacing ? "replacing" : "serving";
             workers.Add(new PoolStatusFile.Worker(pid, slot, _kernel.Time.GetElapsedTime(_forkedAt.GetValueOrDefault(pid, now), now),
-                                                  requests, silent, wstate));
+                                                  requests, silent, wstate, connections, current, busy));
         }
         var master = new PoolStatusFile.Master(_kernel.ProcessId, _kernel.Time.GetElapsedTime(_startedAt, now), _server?.ListenAddress,
-                                               state, _target, WorkersStarted, WorkersTimedOut);
-        PoolStatusFile.Write(path, master, workers, Options.Logger);
+                                               state, _target, WorkersStarted, WorkersTimedOut, Respawns, accepted);
+        PoolStatusFile.Write(path, master, workers, _exits.Reverse().Select(e => new PoolStatusFile.Exit(e.Pid, e.Slot, e.Reason, _kernel.Time.GetElapsedTime(e.At, now))),
+                             Options.Logger);
     }
 
     // The parent's timer: a worker whose slot has not moved for WorkerTimeout is stuck in a handler.
