@@ -16,7 +16,8 @@ namespace PoeSharp.Components.Workers;
 /// (never below one), SIGWINCH stops every worker but keeps the parent (HUP or TTIN brings them
 /// back), and SIGQUIT stops gracefully like TERM. SIGUSR2 starts the new program of a binary
 /// upgrade on the same listening socket (LISTEN_FDS); QUIT to the old parent then finishes it
-/// (src/Components/README.md, "Binary upgrade"). With <see cref="PreforkPoolOptions.StatusFile"/>
+/// (src/Components/README.md, "Binary upgrade"). With <see cref="PreforkPoolOptions.ReusePort"/> each
+/// worker slot accepts on its own SO_REUSEPORT socket, which the parent opens and keeps. With <see cref="PreforkPoolOptions.StatusFile"/>
 /// the parent keeps a status file (<see cref="PoolStatusFile"/>). With 0 workers the one process
 /// serves, and TERM/INT/QUIT drain it.
 /// </summary>
