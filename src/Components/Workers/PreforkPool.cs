@@ -356,10 +356,10 @@ public sealed class PreforkPool
         RequestLimit = 0;
         if (forked) WriteStatus();
         if (ActiveWorkers >= _target) ReportReady();
-        if (Options.WorkerTimeout is not null && !_checkArmed)
+        if (_board is not null && !_checkArmed)
         {
             _checkArmed = true;
-            _kernel.Delay(EvCheck, CheckInterval);
+            _kernel.Delay(EvCheck, DrainInterval);
         }
         ReplaceNext();
     }
@@ -802,23 +802,25 @@ public sealed class PreforkPool
                              Options.Logger);
     }
 
-    // The parent's timer: a worker whose slot has not moved for WorkerTimeout is stuck in a handler.
+    // The parent's timer: it drains the heartbeat pipes often enough that they do not fill under
+    // load (the status file's counts), and kills a worker whose slot has not moved for
+    // WorkerTimeout: it is stuck in a handler.
     private void OnCheck()
     {
-        if (Role != PoolRole.Parent || _board is null || Options.WorkerTimeout is not { } timeout) return;
+        if (Role != PoolRole.Parent || _board is null) return;
         long now = _kernel.Time.GetTimestamp();
         foreach (var (pid, slot) in _slotOfPid)
         {
             if (_killed.Contains(pid)) continue;
             TimeSpan silent = _kernel.Time.GetElapsedTime(_board.LastBeat(slot, now), now);
-            if (silent <= timeout) continue;
+            if (Options.WorkerTimeout is not { } timeout || silent <= timeout) continue;
             Log(LogLevel.Warning, "Server {Pid}: worker {Child} has not answered for {Ms} ms: killing it", _kernel.ProcessId, pid, (long)silent.TotalMilliseconds);
             _killed.Add(pid);
             WorkersTimedOut++;
             _signaller.Send(pid, Signals.KILL);
         }
         _checkArmed = _slotOfPid.Count > 0 || _stoppingOn is null;
-        if (_checkArmed) _kernel.Delay(EvCheck, CheckInterval);
+        if (_checkArmed) _kernel.Delay(EvCheck, DrainInterval);
     }
 
     private void OnBeat()
@@ -834,6 +836,12 @@ public sealed class PreforkPool
     }
 
     private TimeSpan CheckInterval => (Options.WorkerTimeout ?? TimeSpan.FromSeconds(4)) / 4;
+
+    // A pipe holds 64 KiB: at a few thousand requests per second and up to three records per
+    // request, a worker fills it in about a second.
+    private static readonly TimeSpan MaxDrainInterval = TimeSpan.FromMilliseconds(250);
+
+    private TimeSpan DrainInterval => CheckInterval < MaxDrainInterval ? CheckInterval : MaxDrainInterval;
 
     private TimeSpan RetryDelay(int failures)
     {
