@@ -45,4 +45,18 @@ internal static class Options
         }
         return (input?.Clone() ?? new LineFilter(), output?.Clone() ?? new LineFilter());
     }
+
+    /// <summary>Reads argument <paramref name="index"/> of <paramref name="args"/> as <typeparamref name="T"/>, with a message naming <paramref name="option"/> when it is missing or of another type.</summary>
+    public static T Arg<T>(IReadOnlyList<object?> args, int index, string option)
+    {
+        if ((uint)index >= (uint)args.Count)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"{option} has {args.Count} argument(s); there is no index {index}.");
+        return args[index] switch
+        {
+            T value => value,
+            null when default(T) is null => default!,
+            var other => throw new InvalidCastException(
+                $"{option}[{index}] is {(other is null ? "null" : other.GetType().Name)}, not {typeof(T).Name}."),
+        };
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using PoeSharp.Filters.Http;
 using PoeSharp.Os;
 using PoeSharp.Wheels;
 
@@ -34,4 +35,23 @@ internal sealed class HttpConnectionHeap(HttpServer server, FileDescriptor socke
 
     /// <summary>Final responses sent on this connection.</summary>
     public int Served { get; set; }
+
+    /// <summary>The connection's session (set when it starts).</summary>
+    public Session? Session { get; set; }
+
+    /// <summary>Streaming: the body being received, from its request record to its final piece or its error.</summary>
+    public HttpRequestBody? Body { get; set; }
+
+    /// <summary>Streaming: the 100 Continue record of the request record that comes next.</summary>
+    public HttpContinueResponse? HeldContinue { get; set; }
+
+    /// <summary>Streaming: the wheel's input event is off (back-pressure): nothing is read or decoded.</summary>
+    public bool ReadingStopped { get; set; }
+
+    /// <summary>Asks the connection's session to let <paramref name="body"/>'s pieces flow (Read, Resume).</summary>
+    public void RequestFlow(HttpRequestBody body)
+    {
+        if (Session is { State: not SessionState.Stopped } session && ReferenceEquals(Body, body))
+            Server.Kernel.Post(session, HttpConnectionSession.EvBodyFlow);
+    }
 }

@@ -14,6 +14,12 @@ internal sealed class HttpExchange
     /// <summary>When the request (or its rejection) was read (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long Started { get; init; }
 
+    /// <summary>An interim answer (100 Continue of a streamed body) to write before <see cref="Response"/>, once it is this request's turn.</summary>
+    public HttpResponse? Interim { get; set; }
+
+    /// <summary>Streaming: the request's body, while it is being received.</summary>
+    public HttpRequestBody? Body { get; set; }
+
     /// <summary>The connection closed before the answer could be sent.</summary>
     public bool Abandoned { get; set; }
 }

@@ -25,6 +25,13 @@ public sealed class HttpResponder
     /// <summary>The request this answers.</summary>
     public HttpRequest Request => _exchange.Request!;
 
+    /// <summary>
+    /// The request's body as it arrives, when <see cref="HttpServerOptions.StreamRequestBodies"/> is on
+    /// and the request has one (<see cref="HttpRequest.HasBody"/>); null otherwise (the body, if any,
+    /// is then in <see cref="HttpMessage.Body"/>).
+    /// </summary>
+    public HttpRequestBody? Body => _exchange.Body;
+
     /// <summary>The client's address (null when unknown).</summary>
     public IPAddress? RemoteAddress { get; }
 

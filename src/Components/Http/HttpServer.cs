@@ -13,7 +13,8 @@ namespace PoeSharp.Components.Http;
 /// An HTTP/1.1 server on SocketFactoryWheel, ReadWriteWheel and HttpdFilter: a handler gets each
 /// request and answers at once or later through an <see cref="HttpResponder"/>. Keep-alive and
 /// pipelining (answers in request order), the filter's limits and 100-continue, idle and read
-/// timeouts, a 500 when the handler throws, an access line per request. With
+/// timeouts, a 500 when the handler throws, an access line per request, and request bodies
+/// streamed to the handler when asked (<see cref="HttpServerOptions.StreamRequestBodies"/>). With
 /// <see cref="HttpServerOptions.Workers"/> above 0 it runs as a <see cref="PreforkPool"/>.
 /// </summary>
 /// <example>

@@ -45,8 +45,24 @@ public sealed record HttpServerOptions
     /// <summary>How long a graceful stop waits for in-flight requests; default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The request parser's limits (sizes, Host rule, 100-continue). Streamed bodies are not offered yet.</summary>
+    /// <summary>
+    /// The request parser's limits (sizes, Host rule, 100-continue). Set <see cref="StreamRequestBodies"/>
+    /// rather than <see cref="HttpdLimits.StreamBodies"/>; when streaming, <see cref="HttpdLimits.MaxStreamedContentLength"/>
+    /// and <see cref="HttpdLimits.MaxBodyPieceBytes"/> apply to bodies instead of <see cref="HttpdLimits.MaxContentLength"/>.
+    /// </summary>
     public HttpdLimits Limits { get; init; } = HttpdLimits.Default;
+
+    /// <summary>
+    /// Stream request bodies (default false): the handler gets each request as soon as its head is
+    /// read, with an empty <see cref="HttpMessage.Body"/>, and reads the body as it arrives through
+    /// <see cref="HttpResponder.Body"/> (<see cref="HttpRequestBody"/>: pieces, end, error,
+    /// pause and resume), so the server never holds a whole body. A client that sent
+    /// <c>Expect: 100-continue</c> gets its <c>100 Continue</c> when the handler starts reading.
+    /// </summary>
+    public bool StreamRequestBodies { get; init; }
+
+    /// <summary>The limits the connections' filters get: <see cref="Limits"/> with <see cref="StreamRequestBodies"/>.</summary>
+    internal HttpdLimits FilterLimits => Limits.StreamBodies == StreamRequestBodies ? Limits : Limits with { StreamBodies = StreamRequestBodies };
 
     /// <summary>Keep connections open between requests when the client allows it; default true.</summary>
     public bool KeepAlive { get; init; } = true;
@@ -116,8 +132,8 @@ public sealed record HttpServerOptions
         if ((uint)Port > 65535)
             throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be 0 (any) to 65535.");
         ArgumentNullException.ThrowIfNull(Limits, nameof(Limits));
-        if (Limits.StreamBodies)
-            throw new ArgumentException("Limits.StreamBodies is not supported by HttpServer: handlers get whole requests.", nameof(Limits));
+        if (Limits.StreamBodies && !StreamRequestBodies)
+            throw new ArgumentException("Limits.StreamBodies is set but StreamRequestBodies is not: set StreamRequestBodies = true to give handlers the body as it arrives.", nameof(Limits));
         if (IdleTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "IdleTimeout must be positive.");
         if (ReadTimeout <= TimeSpan.Zero)

@@ -45,6 +45,14 @@ public sealed class TcpConnection<THeap>
     /// <summary>The peer's port (POE's remote_port); 0 for a UNIX socket.</summary>
     public int RemotePort { get; }
 
+    /// <summary>The client session's arguments (<see cref="TcpServerOptions{THeap}.ClientArgs"/>, POE's ClientArgs); empty when none were given.</summary>
+    public IReadOnlyList<object?> Args => Server.Options.ClientArgs ?? [];
+
+    /// <summary>Argument <paramref name="index"/> of <see cref="Args"/> as <typeparamref name="T"/> (POE's <c>$_[ARG0]</c>... in ClientConnected).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such argument.</exception>
+    /// <exception cref="InvalidCastException">The argument is not a <typeparamref name="T"/>.</exception>
+    public T Arg<T>(int index) => Components.Options.Arg<T>(Args, index, "TcpServerOptions.ClientArgs");
+
     /// <summary>True until the connection is closed.</summary>
     public bool IsConnected => Wheel is not null;
 

@@ -122,7 +122,7 @@ public sealed class TcpServer<THeap> : IPoolServer
             .On(PoolDrain, static c => c.Heap.ShutdownCore(disconnectClients: true))
             .On(PoolAbort, static c => c.Heap.AbortClients())
             .On(PoolAcceptOn, static c => c.Heap.AcceptOn(c.Arg<FileDescriptor>(0)))
-            .On(KnownEvents.Stop, static c => c.Heap.OnStop()))
+            .On(KnownEvents.Stop, static c => c.Heap.OnStop()), [.. Args])
             ?? throw new InvalidOperationException("The kernel refused the server's session.");
 
     /// <summary>The kernel the server runs in.</summary>
@@ -154,6 +154,14 @@ public sealed class TcpServer<THeap> : IPoolServer
 
     /// <summary>The connected clients, e.g. to broadcast with <see cref="TcpConnection{THeap}.Put"/>.</summary>
     public IReadOnlyCollection<TcpConnection<THeap>> Connections => _clients;
+
+    /// <summary>The server's arguments (<see cref="TcpServerOptions{THeap}.Args"/>, POE's Args); empty when none were given.</summary>
+    public IReadOnlyList<object?> Args => Options.Args ?? [];
+
+    /// <summary>Argument <paramref name="index"/> of <see cref="Args"/> as <typeparamref name="T"/> (POE's <c>$_[ARG0]</c>...).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such argument.</exception>
+    /// <exception cref="InvalidCastException">The argument is not a <typeparamref name="T"/>.</exception>
+    public T Arg<T>(int index) => Components.Options.Arg<T>(Args, index, "TcpServerOptions.Args");
 
     /// <summary>The current concurrency limit (-1 = unlimited).</summary>
     public int Concurrency => _concurrency;
@@ -253,6 +261,32 @@ public sealed class TcpServer<THeap> : IPoolServer
 
     private void Accept(FileDescriptor socket, IPAddress? address, int port)
     {
+        Pool?.ConnectionAccepted();
+        var o = Options;
+        if (o.ClientPreConnect is not null || o.Acceptor is not null)
+        {
+            var accepted = new TcpAcceptedSocket(socket, address, port);
+            bool admitted;
+            try
+            {
+                admitted = o.ClientPreConnect?.Invoke(accepted) ?? true;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            if (!admitted)
+            {
+                socket.Dispose(); // refused: closed before any session exists
+                return;
+            }
+            if (o.Acceptor is { } acceptor)
+            {
+                acceptor(this, accepted); // the program owns the socket from here
+                return;
+            }
+        }
         THeap heap;
         try
         {
@@ -263,13 +297,12 @@ public sealed class TcpServer<THeap> : IPoolServer
             socket.Dispose();
             throw;
         }
-        Pool?.ConnectionAccepted();
         var client = new TcpConnection<THeap>(this, heap, socket, address, port);
         // Counted before its session starts: ClientConnected may already close it.
         _clients.Add(client);
         UpdateAccepting();
         var extra = Options.ClientEvents;
-        if (Kernel.Create(client, s => TcpConnection<THeap>.Build(s, extra)) is null || !client.WasOpened)
+        if (Kernel.Create(client, s => TcpConnection<THeap>.Build(s, extra), [.. client.Args]) is null || !client.WasOpened)
         {
             socket.Dispose(); // the session never took the socket
             Forget(client);

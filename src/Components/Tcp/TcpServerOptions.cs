@@ -104,6 +104,40 @@ public sealed record TcpServerOptions<THeap>
     /// </summary>
     public Action<SessionBuilder<TcpConnection<THeap>>>? ClientEvents { get; init; }
 
+    /// <summary>
+    /// Runs in the server's session for each accepted connection, before its client session
+    /// exists (POE's ClientPreConnect): it sees the socket, its descriptor and the peer. Return
+    /// false to refuse the connection: the socket is closed at once and no session is made (nor
+    /// <see cref="ClientConnected"/>, nor <see cref="Acceptor"/>). Null (the default) accepts every one.
+    /// </summary>
+    public Func<TcpAcceptedSocket, bool>? ClientPreConnect { get; init; }
+
+    /// <summary>
+    /// Replaces the client session the server would make (POE's Acceptor): it runs in the server's
+    /// session and takes over <see cref="TcpAcceptedSocket.Socket"/>, to start a session of the
+    /// program's own (which is then the server's child) or to close it. The client callbacks
+    /// (<see cref="ClientConnected"/>, <see cref="ClientInput"/>, ...), filters, <see cref="ClientEvents"/>,
+    /// <see cref="ClientArgs"/> and <see cref="Concurrency"/> belong to the server's own client
+    /// sessions and cannot be combined with it. The sessions it starts are the program's to end:
+    /// <see cref="TcpServer{THeap}.Shutdown"/> and a pool's graceful stop do not, and the server's
+    /// session lives until they have ended.
+    /// </summary>
+    public Action<TcpServer<THeap>, TcpAcceptedSocket>? Acceptor { get; init; }
+
+    /// <summary>
+    /// Arguments for the server (POE's Args): its session's <c>_start</c> gets them, and
+    /// <see cref="Started"/> reads them as <see cref="TcpServer{THeap}.Args"/> or, typed,
+    /// <see cref="TcpServer{THeap}.Arg{T}"/>. Null (the default) = none.
+    /// </summary>
+    public IReadOnlyList<object?>? Args { get; init; }
+
+    /// <summary>
+    /// Arguments for every client session (POE's ClientArgs): its <c>_start</c> gets them, and
+    /// <see cref="ClientConnected"/> reads them as <see cref="TcpConnection{THeap}.Args"/> or, typed,
+    /// <see cref="TcpConnection{THeap}.Arg{T}"/>. Null (the default) = none.
+    /// </summary>
+    public IReadOnlyList<object?>? ClientArgs { get; init; }
+
     /// <summary>Runs in the server's session once it listens (the port is known then).</summary>
     public Action<TcpServer<THeap>>? Started { get; init; }
 
@@ -147,6 +181,23 @@ public sealed record TcpServerOptions<THeap>
         if (Alias is { Length: 0 })
             throw Options.Invalid(p + nameof(Alias), "is empty; give a name or leave it null");
         Options.CheckFilters(p + "Client", ClientFilter, ClientInputFilter, ClientOutputFilter);
+        if (Acceptor is not null)
+        {
+            string? clash = ClientConnected is not null ? nameof(ClientConnected)
+                : ClientInput is not null ? nameof(ClientInput)
+                : ClientDisconnected is not null ? nameof(ClientDisconnected)
+                : ClientError is not null ? nameof(ClientError)
+                : ClientFlushed is not null ? nameof(ClientFlushed)
+                : ClientEvents is not null ? nameof(ClientEvents)
+                : ClientArgs is not null ? nameof(ClientArgs)
+                : ClientFilter is not null || ClientInputFilter is not null || ClientOutputFilter is not null ? nameof(ClientFilter)
+                : Concurrency != Unlimited ? nameof(Concurrency)
+                : null;
+            if (clash is not null)
+                throw Options.Invalid(p + nameof(Acceptor),
+                    $"replaces the server's client sessions, so {clash} would never be used; leave {clash} unset or drop the Acceptor");
+            return; // no client heap is ever made
+        }
         if (ClientHeap is null && !typeof(THeap).IsValueType && typeof(THeap).GetConstructor(Type.EmptyTypes) is null)
             throw Options.Invalid(p + nameof(ClientHeap),
                 $"is required because {typeof(THeap).Name} has no public parameterless constructor; pass a factory such as () => new {typeof(THeap).Name}(...)");

@@ -19,6 +19,9 @@ internal sealed class RawHttpClient : IDisposable
 
     public void Send(string text) => _socket.Send(Encoding.ASCII.GetBytes(text));
 
+    /// <summary>Bytes received and not yet read as a response (what the server wrote so far).</summary>
+    public int Available => _socket.Available + _buffer.Count;
+
     /// <summary>Reads one response: status, headers, and a Content-Length body.</summary>
     public (int Status, Dictionary<string, string> Headers, string Body) Read()
     {

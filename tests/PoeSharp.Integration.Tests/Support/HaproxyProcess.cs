@@ -65,21 +65,28 @@ internal sealed partial class HaproxyProcess : IDisposable
     /// port 0, so a free port is found by binding one and closing it; if another process takes it in
     /// between, haproxy fails to bind and exits, and another port is tried.
     /// </summary>
-    public static HaproxyProcess Start(string executable, int backendPort, string backendOptions)
+    public static HaproxyProcess Start(string executable, int backendPort, string backendOptions) =>
+        StartWithConfig(executable, port => Config(port, backendPort, backendOptions));
+
+    /// <summary>
+    /// Starts haproxy with the configuration <paramref name="config"/> makes for a free frontend
+    /// port (its argument), on 127.0.0.1; tried again on another port if that one was taken.
+    /// </summary>
+    public static HaproxyProcess StartWithConfig(string executable, Func<int, string> config)
     {
         for (int attempt = 1; ; attempt++)
         {
             int port = FreePort();
             string dir = Directory.CreateTempSubdirectory("poesharp-haproxy-").FullName;
-            string config = Path.Combine(dir, "haproxy.cfg");
-            File.WriteAllText(config, Config(port, backendPort, backendOptions));
+            string configFile = Path.Combine(dir, "haproxy.cfg");
+            File.WriteAllText(configFile, config(port));
             var psi = new ProcessStartInfo(executable)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (string a in (string[])["-db", "-f", config]) psi.ArgumentList.Add(a);
+            foreach (string a in (string[])["-db", "-f", configFile]) psi.ArgumentList.Add(a);
             var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start haproxy.");
             var proxy = new HaproxyProcess(process, dir, port);
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) proxy._lines.Enqueue(e.Data); };
