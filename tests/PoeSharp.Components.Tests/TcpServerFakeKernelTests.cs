@@ -52,6 +52,10 @@ public sealed class TcpServerFakeKernelTests
 
     private static void Ready(FakeKernel fake, int fd)
     {
+        // Loopback delivery (bytes, a FIN, a connection in the backlog) is not always done when the
+        // peer's call returns: wait until the descriptor is readable before saying it is.
+        using (var view = new Socket(new SafeSocketHandle(fd, ownsHandle: false)))
+            Assert.That(view.Poll(TimeSpan.FromSeconds(10), SelectMode.SelectRead), Is.True, "the peer's bytes reach the server");
         fake.Loop.FireOnce(fd, IoMode.Read);
         fake.RunUntilIdle();
     }

@@ -308,6 +308,7 @@ public sealed class PreforkPool
     private void OnFork()
     {
         if (Role != PoolRole.Parent || _stoppingOn is not null) return;
+        PrepareWorkerStart();
         bool forked = false;
         while (ActiveWorkers < _target)
         {
@@ -362,6 +363,25 @@ public sealed class PreforkPool
             _kernel.Delay(EvCheck, DrainInterval);
         }
         ReplaceNext();
+    }
+
+    private static bool s_workerStartPrepared;
+
+    /// <summary>
+    /// Compiles, once, before the first fork, what a new worker runs first and the parent has not
+    /// run yet: generic code PrepareForChildren cannot reach (the pool's collections that
+    /// <see cref="BecomeWorker"/> clears) and the logging path (the parent has usually logged
+    /// nothing yet). Otherwise every worker compiles them after its fork (docs/FORK-SAFETY.md).
+    /// </summary>
+    private void PrepareWorkerStart()
+    {
+        if (s_workerStartPrepared) return;
+        s_workerStartPrepared = true;
+        new Dictionary<int, int>().Clear();
+        new HashSet<int>().Clear();
+        new Queue<int>().Clear();
+        new Dictionary<int, long>().Clear();
+        if (Options.Logger is { } logger) LogPathWarmUp.Prepare(logger);
     }
 
     private void BecomeWorker()
