@@ -4,6 +4,8 @@ using PoeSharp.Examples;
 using PoeSharp.Os;
 
 // EchoServer [--port N] [--workers N]: a line echo server on TcpServer (POE::Component::Server::TCP's job).
+// With workers, the parent takes the pool's signals, USR2 (binary upgrade: the new program gets the
+// listening socket through LISTEN_FDS) included.
 const string Usage = "Usage: EchoServer [--port N] [--workers N]\n"
                    + "  --port N     the TCP port to listen on (default 7777; 0 = any free port)\n"
                    + "  --workers N  pre-forked worker processes (default 0 = one process, no fork)\n"
@@ -44,10 +46,31 @@ if (workers > 0)
     ForkSafety.WarmUp();
 }
 
+// The old master of a binary upgrade (SIGUSR2 to the parent), or a service manager, may have
+// passed the listening socket (LISTEN_FDS): accept on it instead of binding.
+FileDescriptor? listenSocket = null;
+if (SocketActivation.IsActivated)
+{
+    try
+    {
+        IReadOnlyList<ActivatedSocket> passed = SocketActivation.Take();
+        ActivatedSocket? listening = passed.FirstOrDefault(s => s.IsListening);
+        foreach (ActivatedSocket other in passed)
+            if (!ReferenceEquals(other, listening)) other.Handle.Dispose();
+        listenSocket = listening?.Handle ?? throw new InvalidOperationException(
+            $"Socket activation passed {passed.Count} socket(s) but none is a listening stream socket.");
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"EchoServer: {e.Message}");
+        return 1;
+    }
+}
+
 try
 {
     using var kernel = new Kernel();
-    EchoServer.Start(kernel, port, Console.Out, workers);
+    EchoServer.Start(kernel, port, Console.Out, workers, listenSocket);
     kernel.Run();
 }
 catch (Exception e) when (ForkSafety.IsForkedChild)

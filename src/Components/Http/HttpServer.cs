@@ -234,6 +234,26 @@ public sealed class HttpServer : IPoolServer
 
     int IPoolServer.ListeningDescriptor => Heap?.Descriptor ?? -1;
 
+    FileDescriptor? IPoolServer.OpenReusePortSocket(out string error)
+    {
+        // Where slot 0's socket is bound: it may have been passed in, so not necessarily Address:Port.
+        int fd = Heap?.Descriptor ?? -1;
+        if (fd < 0 || PosixSocket.GetSockName(fd) is not { Ok: true, Value.Address: { } address } bound)
+        {
+            error = "the server's own socket is closed";
+            return null;
+        }
+        var opened = ReusePortSocket.Open(address, bound.Value.Port);
+        error = opened.Ok ? "" : opened.Error.ToString();
+        return opened.Ok ? opened.Value : null;
+    }
+
+    void IPoolServer.AcceptOn(FileDescriptor socket)
+    {
+        if (_listener is { State: not SessionState.Stopped } listener) Kernel.Call(listener, HttpListenerSession.EvAcceptOn, socket);
+        else socket.Dispose();
+    }
+
     private void CallListener(string ev)
     {
         if (_listener is { State: not SessionState.Stopped } listener) Kernel.Call(listener, ev);

@@ -1,0 +1,132 @@
+using System.Globalization;
+using PoeSharp.Integration.Tests.Support;
+
+namespace PoeSharp.Integration.Tests;
+
+/// <summary>HelloHttp with <c>--reuseport</c>: one SO_REUSEPORT socket per worker slot, end to end with real processes.</summary>
+public sealed partial class HelloHttpTests
+{
+    [Test]
+    public void With_reuseport_every_worker_serves_on_its_own_socket_and_a_respawn_takes_over_its_slots_socket()
+    {
+        ServerProcess server = Start("--workers", "3", "--reuseport");
+        WaitForWorkers(server, 3);
+        string[] sockets = ListeningInodes(server.Port);
+        Assert.That(sockets, Has.Length.EqualTo(3), "three listening sockets on the port");
+        Dictionary<int, string> socketOf = WorkerSockets(server, sockets);
+        Assert.That(socketOf.Values.Distinct().Count(), Is.EqualTo(3), "each worker holds its own socket, and only it");
+        Assert.That(sockets.All(s => HoldsSocket(server.Pid, s)), Is.True, "the parent keeps every slot's socket");
+
+        Assert.That(AnswerFromEach(server, socketOf.Keys), Is.True, "every worker answers:\n" + server.Tail());
+
+        int victim = socketOf.Keys.First();
+        Assert.That(ProcessTree.Kill(victim, ProcessTree.SIGKILL), Is.True);
+        Assert.That(ServerProcess.Eventually(() =>
+        {
+            int[] live = server.Children().Where(c => !c.IsZombie).Select(c => c.Pid).ToArray();
+            return live.Length == 3 && !live.Contains(victim);
+        }, Patience), Is.True, "the killed worker is replaced:\n" + server.Tail());
+        Assert.That(ListeningInodes(server.Port), Is.EquivalentTo(sockets), "no socket closed, none opened");
+        Dictionary<int, string> after = WorkerSockets(server, sockets);
+        int respawned = after.Keys.Single(pid => !socketOf.ContainsKey(pid));
+        Assert.That(after[respawned], Is.EqualTo(socketOf[victim]), "the new worker accepts on its slot's socket");
+        Assert.That(AnswerFromEach(server, after.Keys), Is.True, "the respawned worker serves too:\n" + server.Tail());
+
+        StopAndAssertClean(server);
+        Assert.That(ListeningInodes(server.Port), Is.Empty, "no socket left listening");
+    }
+
+    [Test]
+    public void With_reuseport_USR2_passes_every_slots_socket_and_QUIT_to_the_old_master_closes_none()
+    {
+        ServerProcess server = Start("--workers", "2", "--reuseport");
+        WaitForWorkers(server, 2);
+        string[] sockets = ListeningInodes(server.Port);
+        Assert.That(sockets, Has.Length.EqualTo(2));
+        int newPid = 0;
+        var everySeen = new HashSet<ProcInfo>(ProcessTree.Snapshot(server.Pid));
+        try
+        {
+            using var load = new RequestLoop(() => Get(server, "/").Status);
+            Assert.That(load.ServesMore(5, Patience), Is.True);
+            server.Signal(ProcessTree.SIGUSR2);
+            string ready = server.WaitForLine(NewMasterAccepts(), Patience);
+            newPid = int.Parse(NewMasterAccepts().Match(ready).Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.That(ServerProcess.Eventually(() => ProcessTree.Snapshot(newPid).Count(p => p.Pid != newPid && !p.IsZombie) == 2, Patience),
+                Is.True, "the new master's two workers:\n" + server.Tail());
+            Assert.That(ListeningInodes(server.Port), Is.EquivalentTo(sockets), "the new master serves the sockets it was passed, and opens none");
+            Assert.That(sockets.All(s => HoldsSocket(newPid, s)), Is.True, "the new master holds every slot's socket");
+
+            server.Signal(ProcessTree.SIGQUIT);
+            Assert.That(ServerProcess.Eventually(() => server.HasExited, Patience), Is.True, "the old master leaves on QUIT:\n" + server.Tail());
+            everySeen.UnionWith(ProcessTree.Snapshot(newPid));
+            Assert.That(load.ServesMore(10, Patience), Is.True, "the new master serves alone");
+            load.Stop();
+            Assert.That(load.Failed, Is.Zero, $"{load.Failed} of {load.Served + load.Failed} requests failed during the upgrade:\n{server.Tail()}");
+            Assert.That(ListeningInodes(server.Port), Is.EquivalentTo(sockets), "the old master's leaving closed none");
+            Assert.That(ProcessTree.Kill(newPid, ProcessTree.SIGTERM), Is.True);
+            Assert.That(ServerProcess.Eventually(() => everySeen.All(p => !p.IsAlive || p.IsZombie), Patience), Is.True,
+                "every process of both trees ends:\n" + server.Tail());
+            Assert.That(ServerProcess.Eventually(() => ListeningInodes(server.Port).Length == 0, Patience), Is.True, "no socket left listening");
+        }
+        finally
+        {
+            // As in the plain upgrade test: the new master outlives its parent, so a zombie counts as gone.
+            Server = null;
+            if (newPid > 0) everySeen.UnionWith(ProcessTree.Snapshot(newPid));
+            ProcInfo[] left = everySeen.Where(p => p.IsAlive && !p.IsZombie).ToArray();
+            foreach (ProcInfo p in left) ProcessTree.Kill(p.Pid, ProcessTree.SIGKILL);
+            string log = server.Tail();
+            server.Dispose();
+            Assert.That(left, Is.Empty, "processes left behind (killed):\n" + log);
+        }
+    }
+
+    // Requests, each on a new connection (the kernel hashes connections over the sockets), until each of the pids has answered one.
+    private static bool AnswerFromEach(ServerProcess server, IEnumerable<int> pids)
+    {
+        var missing = new HashSet<int>(pids);
+        return ServerProcess.Eventually(() =>
+        {
+            HttpAnswer answer = Get(server, "/");
+            Assert.That(answer.Status, Is.EqualTo(200));
+            missing.Remove(PidOf(answer));
+            return missing.Count == 0;
+        }, Patience);
+    }
+
+    /// <summary>The socket inodes ("socket:[N]") of the TCP sockets listening on <paramref name="port"/> (/proc/net/tcp, state 0A).</summary>
+    private static string[] ListeningInodes(int port)
+    {
+        string local = ":" + port.ToString("X4", CultureInfo.InvariantCulture);
+        return File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f[1].EndsWith(local, StringComparison.Ordinal) && f[3] == "0A")
+            .Select(f => $"socket:[{f[9]}]").ToArray();
+    }
+
+    /// <summary>Each live worker and the one listening socket of <paramref name="sockets"/> it holds (asserts it holds exactly one).</summary>
+    private static Dictionary<int, string> WorkerSockets(ServerProcess server, string[] sockets)
+    {
+        var result = new Dictionary<int, string>();
+        foreach (ProcInfo worker in server.Children().Where(c => !c.IsZombie))
+        {
+            string[] held = sockets.Where(s => HoldsSocket(worker.Pid, s)).ToArray();
+            Assert.That(held, Has.Length.EqualTo(1), $"worker {worker.Pid} holds one listening socket");
+            result[worker.Pid] = held[0];
+        }
+        return result;
+    }
+
+    private static bool HoldsSocket(int pid, string target)
+    {
+        try
+        {
+            return new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos().Any(fd => fd.LinkTarget == target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
