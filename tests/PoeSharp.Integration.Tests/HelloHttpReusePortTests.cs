@@ -71,14 +71,7 @@ public sealed partial class HelloHttpTests
         }
         finally
         {
-            // As in the plain upgrade test: the new master outlives its parent, so a zombie counts as gone.
-            Server = null;
-            if (newPid > 0) everySeen.UnionWith(ProcessTree.Snapshot(newPid));
-            ProcInfo[] left = everySeen.Where(p => p.IsAlive && !p.IsZombie).ToArray();
-            foreach (ProcInfo p in left) ProcessTree.Kill(p.Pid, ProcessTree.SIGKILL);
-            string log = server.Tail();
-            server.Dispose();
-            Assert.That(left, Is.Empty, "processes left behind (killed):\n" + log);
+            KillUpgradeLeftoversAndAssertNone(server, everySeen, newPid);
         }
     }
 
