@@ -103,11 +103,13 @@ public sealed class EchoServerWorkersTests : ServerProcessFixture
             Assert.That(server.ExitCode, Is.Zero, server.Tail());
             Assert.That(load.ServesMore(10, Patience), Is.True, "the new master echoes alone");
             load.Stop();
-            // The socket never closes: no connection is refused. An old worker's graceful stop closes its
-            // clients after flushing their output, so a line it accepted but had not read yet when
-            // QUIT came gets no echo (TcpServer's drain, unlike HttpServer's, has no request to finish).
+            TestContext.Out.WriteLine($"upgrade: {load.Served} echoes, {load.Failed} failed, {refused} refused");
+            // The socket never closes: no connection is refused. An old worker's graceful stop reads each
+            // client for DrainGrace (1 s) before it closes it, so a line sent on a connection it had
+            // accepted but not read yet is echoed too: each client here sends its line at once and
+            // waits for the echo, so none is lost (about 1 in 700 was, when the drain read nothing).
             Assert.That(refused, Is.Zero, $"{refused} connections refused or reset during the upgrade:\n{server.Tail()}");
-            Assert.That(load.Failed, Is.LessThanOrEqualTo(Math.Max(2, load.Served / 100)),
+            Assert.That(load.Failed, Is.Zero,
                 $"{load.Failed} of {load.Served + load.Failed} echoes failed during the upgrade:\n{server.Tail()}");
 
             everySeen.UnionWith(ProcessTree.Snapshot(newPid));
