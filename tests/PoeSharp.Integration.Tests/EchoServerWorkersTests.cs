@@ -9,7 +9,7 @@ namespace PoeSharp.Integration.Tests;
 /// <summary>EchoServer with <c>--workers 2</c> (TcpServer on a PreforkPool) run as a real process tree.</summary>
 [Category("Integration")]
 [NonParallelizable]
-public sealed class EchoServerWorkersTests : ServerProcessFixture
+public sealed partial class EchoServerWorkersTests : ServerProcessFixture
 {
     // Bounds a wait for something that must happen, so a hang fails the test.
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -146,20 +146,8 @@ public sealed class EchoServerWorkersTests : ServerProcessFixture
         Assert.That(inode, Is.Not.Null, $"no server socket for the connection from port {clientPort}");
         string target = $"socket:[{inode}]";
         int[] holders = server.Children().Select(c => c.Pid).Append(server.Pid)
-            .Where(pid => HoldsSocket(pid, target)).ToArray();
+            .Where(pid => ListeningSockets.IsHeldBy(pid, target)).ToArray();
         Assert.That(holders, Has.Length.EqualTo(1), $"exactly one process holds the connection from port {clientPort}");
         return holders[0];
-    }
-
-    private static bool HoldsSocket(int pid, string target)
-    {
-        try
-        {
-            return new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos().Any(fd => fd.LinkTarget == target);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 }
