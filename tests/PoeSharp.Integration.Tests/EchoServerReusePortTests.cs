@@ -24,17 +24,7 @@ public sealed partial class EchoServerWorkersTests
         Assert.That(sockets.All(s => ListeningSockets.IsHeldBy(server.Pid, s)), Is.True, "the parent keeps every slot's socket");
         Assert.That(EchoFromEach(server, port, socketOf.Keys), Is.True, "every worker echoes:\n" + server.Tail());
 
-        int victim = socketOf.Keys.First();
-        Assert.That(ProcessTree.Kill(victim, ProcessTree.SIGKILL), Is.True);
-        Assert.That(ServerProcess.Eventually(() =>
-        {
-            int[] live = server.Children().Where(c => !c.IsZombie).Select(c => c.Pid).ToArray();
-            return live.Length == 3 && !live.Contains(victim);
-        }, Patience), Is.True, "the killed worker is replaced:\n" + server.Tail());
-        Assert.That(ListeningSockets.Inodes(port), Is.EquivalentTo(sockets), "no socket closed, none opened");
-        Dictionary<int, string> after = ListeningSockets.OfWorkers(server, sockets);
-        int respawned = after.Keys.Single(pid => !socketOf.ContainsKey(pid));
-        Assert.That(after[respawned], Is.EqualTo(socketOf[victim]), "the new worker accepts on its slot's socket");
+        Dictionary<int, string> after = ListeningSockets.KillOneAndAssertItsSlotSocketTakenOver(server, port, sockets, socketOf, Patience);
         Assert.That(EchoFromEach(server, port, after.Keys), Is.True, "the respawned worker echoes too:\n" + server.Tail());
 
         server.Signal(ProcessTree.SIGTERM);

@@ -19,17 +19,7 @@ public sealed partial class HelloHttpTests
 
         Assert.That(AnswerFromEach(server, socketOf.Keys), Is.True, "every worker answers:\n" + server.Tail());
 
-        int victim = socketOf.Keys.First();
-        Assert.That(ProcessTree.Kill(victim, ProcessTree.SIGKILL), Is.True);
-        Assert.That(ServerProcess.Eventually(() =>
-        {
-            int[] live = server.Children().Where(c => !c.IsZombie).Select(c => c.Pid).ToArray();
-            return live.Length == 3 && !live.Contains(victim);
-        }, Patience), Is.True, "the killed worker is replaced:\n" + server.Tail());
-        Assert.That(ListeningSockets.Inodes(server.Port), Is.EquivalentTo(sockets), "no socket closed, none opened");
-        Dictionary<int, string> after = ListeningSockets.OfWorkers(server, sockets);
-        int respawned = after.Keys.Single(pid => !socketOf.ContainsKey(pid));
-        Assert.That(after[respawned], Is.EqualTo(socketOf[victim]), "the new worker accepts on its slot's socket");
+        Dictionary<int, string> after = ListeningSockets.KillOneAndAssertItsSlotSocketTakenOver(server, server.Port, sockets, socketOf, Patience);
         Assert.That(AnswerFromEach(server, after.Keys), Is.True, "the respawned worker serves too:\n" + server.Tail());
 
         StopAndAssertClean(server);

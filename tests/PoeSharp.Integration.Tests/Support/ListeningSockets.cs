@@ -40,4 +40,26 @@ internal static class ListeningSockets
         }
         return result;
     }
+
+    /// <summary>
+    /// SO_REUSEPORT: kills one worker of <paramref name="socketOf"/> (each worker and its slot's socket) and
+    /// asserts that it is replaced, that the port's listening sockets stay <paramref name="sockets"/> and that
+    /// the new worker holds the killed one's socket. Returns the workers and their sockets after it.
+    /// </summary>
+    public static Dictionary<int, string> KillOneAndAssertItsSlotSocketTakenOver(ServerProcess server, int port, string[] sockets,
+                                                                               Dictionary<int, string> socketOf, TimeSpan patience)
+    {
+        int victim = socketOf.Keys.First();
+        Assert.That(ProcessTree.Kill(victim, ProcessTree.SIGKILL), Is.True);
+        Assert.That(ServerProcess.Eventually(() =>
+        {
+            int[] live = server.Children().Where(c => !c.IsZombie).Select(c => c.Pid).ToArray();
+            return live.Length == socketOf.Count && !live.Contains(victim);
+        }, patience), Is.True, "the killed worker is replaced:\n" + server.Tail());
+        Assert.That(Inodes(port), Is.EquivalentTo(sockets), "no socket closed, none opened");
+        Dictionary<int, string> after = OfWorkers(server, sockets);
+        int respawned = after.Keys.Single(pid => !socketOf.ContainsKey(pid));
+        Assert.That(after[respawned], Is.EqualTo(socketOf[victim]), "the new worker accepts on its slot's socket");
+        return after;
+    }
 }
