@@ -9,7 +9,7 @@ namespace PoeSharp.Integration.Tests;
 /// <summary>EchoServer with <c>--workers 2</c> (TcpServer on a PreforkPool) run as a real process tree.</summary>
 [Category("Integration")]
 [NonParallelizable]
-public sealed class EchoServerWorkersTests : ServerProcessFixture
+public sealed partial class EchoServerWorkersTests : ServerProcessFixture
 {
     // Bounds a wait for something that must happen, so a hang fails the test.
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -103,11 +103,13 @@ public sealed class EchoServerWorkersTests : ServerProcessFixture
             Assert.That(server.ExitCode, Is.Zero, server.Tail());
             Assert.That(load.ServesMore(10, Patience), Is.True, "the new master echoes alone");
             load.Stop();
-            // The socket never closes: no connection is refused. An old worker's graceful stop closes its
-            // clients after flushing their output, so a line it accepted but had not read yet when
-            // QUIT came gets no echo (TcpServer's drain, unlike HttpServer's, has no request to finish).
+            TestContext.Out.WriteLine($"upgrade: {load.Served} echoes, {load.Failed} failed, {refused} refused");
+            // The socket never closes: no connection is refused. An old worker's graceful stop reads each
+            // client for DrainGrace (1 s) before it closes it, so a line sent on a connection it had
+            // accepted but not read yet is echoed too: each client here sends its line at once and
+            // waits for the echo, so none is lost (about 1 in 700 was, when the drain read nothing).
             Assert.That(refused, Is.Zero, $"{refused} connections refused or reset during the upgrade:\n{server.Tail()}");
-            Assert.That(load.Failed, Is.LessThanOrEqualTo(Math.Max(2, load.Served / 100)),
+            Assert.That(load.Failed, Is.Zero,
                 $"{load.Failed} of {load.Served + load.Failed} echoes failed during the upgrade:\n{server.Tail()}");
 
             everySeen.UnionWith(ProcessTree.Snapshot(newPid));
@@ -144,20 +146,8 @@ public sealed class EchoServerWorkersTests : ServerProcessFixture
         Assert.That(inode, Is.Not.Null, $"no server socket for the connection from port {clientPort}");
         string target = $"socket:[{inode}]";
         int[] holders = server.Children().Select(c => c.Pid).Append(server.Pid)
-            .Where(pid => HoldsSocket(pid, target)).ToArray();
+            .Where(pid => ListeningSockets.IsHeldBy(pid, target)).ToArray();
         Assert.That(holders, Has.Length.EqualTo(1), $"exactly one process holds the connection from port {clientPort}");
         return holders[0];
-    }
-
-    private static bool HoldsSocket(int pid, string target)
-    {
-        try
-        {
-            return new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos().Any(fd => fd.LinkTarget == target);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 }

@@ -11,29 +11,19 @@ public sealed partial class HelloHttpTests
     {
         ServerProcess server = Start("--workers", "3", "--reuseport");
         WaitForWorkers(server, 3);
-        string[] sockets = ListeningInodes(server.Port);
+        string[] sockets = ListeningSockets.Inodes(server.Port);
         Assert.That(sockets, Has.Length.EqualTo(3), "three listening sockets on the port");
-        Dictionary<int, string> socketOf = WorkerSockets(server, sockets);
+        Dictionary<int, string> socketOf = ListeningSockets.OfWorkers(server, sockets);
         Assert.That(socketOf.Values.Distinct().Count(), Is.EqualTo(3), "each worker holds its own socket, and only it");
-        Assert.That(sockets.All(s => HoldsSocket(server.Pid, s)), Is.True, "the parent keeps every slot's socket");
+        Assert.That(sockets.All(s => ListeningSockets.IsHeldBy(server.Pid, s)), Is.True, "the parent keeps every slot's socket");
 
         Assert.That(AnswerFromEach(server, socketOf.Keys), Is.True, "every worker answers:\n" + server.Tail());
 
-        int victim = socketOf.Keys.First();
-        Assert.That(ProcessTree.Kill(victim, ProcessTree.SIGKILL), Is.True);
-        Assert.That(ServerProcess.Eventually(() =>
-        {
-            int[] live = server.Children().Where(c => !c.IsZombie).Select(c => c.Pid).ToArray();
-            return live.Length == 3 && !live.Contains(victim);
-        }, Patience), Is.True, "the killed worker is replaced:\n" + server.Tail());
-        Assert.That(ListeningInodes(server.Port), Is.EquivalentTo(sockets), "no socket closed, none opened");
-        Dictionary<int, string> after = WorkerSockets(server, sockets);
-        int respawned = after.Keys.Single(pid => !socketOf.ContainsKey(pid));
-        Assert.That(after[respawned], Is.EqualTo(socketOf[victim]), "the new worker accepts on its slot's socket");
+        Dictionary<int, string> after = ListeningSockets.KillOneAndAssertItsSlotSocketTakenOver(server, server.Port, sockets, socketOf, Patience);
         Assert.That(AnswerFromEach(server, after.Keys), Is.True, "the respawned worker serves too:\n" + server.Tail());
 
         StopAndAssertClean(server);
-        Assert.That(ListeningInodes(server.Port), Is.Empty, "no socket left listening");
+        Assert.That(ListeningSockets.Inodes(server.Port), Is.Empty, "no socket left listening");
     }
 
     [Test]
@@ -41,7 +31,7 @@ public sealed partial class HelloHttpTests
     {
         ServerProcess server = Start("--workers", "2", "--reuseport");
         WaitForWorkers(server, 2);
-        string[] sockets = ListeningInodes(server.Port);
+        string[] sockets = ListeningSockets.Inodes(server.Port);
         Assert.That(sockets, Has.Length.EqualTo(2));
         int newPid = 0;
         var everySeen = new HashSet<ProcInfo>(ProcessTree.Snapshot(server.Pid));
@@ -54,8 +44,8 @@ public sealed partial class HelloHttpTests
             newPid = int.Parse(NewMasterAccepts().Match(ready).Groups[1].Value, CultureInfo.InvariantCulture);
             Assert.That(ServerProcess.Eventually(() => ProcessTree.Snapshot(newPid).Count(p => p.Pid != newPid && !p.IsZombie) == 2, Patience),
                 Is.True, "the new master's two workers:\n" + server.Tail());
-            Assert.That(ListeningInodes(server.Port), Is.EquivalentTo(sockets), "the new master serves the sockets it was passed, and opens none");
-            Assert.That(sockets.All(s => HoldsSocket(newPid, s)), Is.True, "the new master holds every slot's socket");
+            Assert.That(ListeningSockets.Inodes(server.Port), Is.EquivalentTo(sockets), "the new master serves the sockets it was passed, and opens none");
+            Assert.That(sockets.All(s => ListeningSockets.IsHeldBy(newPid, s)), Is.True, "the new master holds every slot's socket");
 
             server.Signal(ProcessTree.SIGQUIT);
             Assert.That(ServerProcess.Eventually(() => server.HasExited, Patience), Is.True, "the old master leaves on QUIT:\n" + server.Tail());
@@ -63,11 +53,11 @@ public sealed partial class HelloHttpTests
             Assert.That(load.ServesMore(10, Patience), Is.True, "the new master serves alone");
             load.Stop();
             Assert.That(load.Failed, Is.Zero, $"{load.Failed} of {load.Served + load.Failed} requests failed during the upgrade:\n{server.Tail()}");
-            Assert.That(ListeningInodes(server.Port), Is.EquivalentTo(sockets), "the old master's leaving closed none");
+            Assert.That(ListeningSockets.Inodes(server.Port), Is.EquivalentTo(sockets), "the old master's leaving closed none");
             Assert.That(ProcessTree.Kill(newPid, ProcessTree.SIGTERM), Is.True);
             Assert.That(ServerProcess.Eventually(() => everySeen.All(p => !p.IsAlive || p.IsZombie), Patience), Is.True,
                 "every process of both trees ends:\n" + server.Tail());
-            Assert.That(ServerProcess.Eventually(() => ListeningInodes(server.Port).Length == 0, Patience), Is.True, "no socket left listening");
+            Assert.That(ServerProcess.Eventually(() => ListeningSockets.Inodes(server.Port).Length == 0, Patience), Is.True, "no socket left listening");
         }
         finally
         {
@@ -86,40 +76,5 @@ public sealed partial class HelloHttpTests
             missing.Remove(PidOf(answer));
             return missing.Count == 0;
         }, Patience);
-    }
-
-    /// <summary>The socket inodes ("socket:[N]") of the TCP sockets listening on <paramref name="port"/> (/proc/net/tcp, state 0A).</summary>
-    private static string[] ListeningInodes(int port)
-    {
-        string local = ":" + port.ToString("X4", CultureInfo.InvariantCulture);
-        return File.ReadLines("/proc/net/tcp").Skip(1)
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(f => f[1].EndsWith(local, StringComparison.Ordinal) && f[3] == "0A")
-            .Select(f => $"socket:[{f[9]}]").ToArray();
-    }
-
-    /// <summary>Each live worker and the one listening socket of <paramref name="sockets"/> it holds (asserts it holds exactly one).</summary>
-    private static Dictionary<int, string> WorkerSockets(ServerProcess server, string[] sockets)
-    {
-        var result = new Dictionary<int, string>();
-        foreach (ProcInfo worker in server.Children().Where(c => !c.IsZombie))
-        {
-            string[] held = sockets.Where(s => HoldsSocket(worker.Pid, s)).ToArray();
-            Assert.That(held, Has.Length.EqualTo(1), $"worker {worker.Pid} holds one listening socket");
-            result[worker.Pid] = held[0];
-        }
-        return result;
-    }
-
-    private static bool HoldsSocket(int pid, string target)
-    {
-        try
-        {
-            return new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos().Any(fd => fd.LinkTarget == target);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 }

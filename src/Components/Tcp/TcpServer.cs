@@ -119,7 +119,7 @@ public sealed class TcpServer<THeap> : IPoolServer
             .On(PoolPause, static c => c.Heap.SetPoolPaused(true))
             .On(PoolResume, static c => c.Heap.SetPoolPaused(false))
             .On(PoolStopAccepting, static c => c.Heap.StopListening())
-            .On(PoolDrain, static c => c.Heap.ShutdownCore(disconnectClients: true))
+            .On(PoolDrain, static c => c.Heap.DrainClients())
             .On(PoolAbort, static c => c.Heap.AbortClients())
             .On(PoolAcceptOn, static c => c.Heap.AcceptOn(c.Arg<FileDescriptor>(0)))
             .On(KnownEvents.Stop, static c => c.Heap.OnStop()), [.. Args])
@@ -370,6 +370,14 @@ public sealed class TcpServer<THeap> : IPoolServer
         StopListening();
         if (!disconnectClients) return;
         foreach (var client in _clients.ToArray()) client.Shutdown();
+    }
+
+    // The pool's graceful stop: no more connections, and each client is read for DrainGrace more
+    // (or until it closes its side) so that what it already sent is answered before it closes.
+    private void DrainClients()
+    {
+        StopListening();
+        foreach (var client in _clients.ToArray()) client.Drain();
     }
 
     private void StopListening()
