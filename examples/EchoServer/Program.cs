@@ -3,13 +3,18 @@ using PoeSharp;
 using PoeSharp.Examples;
 using PoeSharp.Os;
 
-// EchoServer [--port N] [--workers N]: a line echo server on TcpServer (POE::Component::Server::TCP's job).
-const string Usage = "Usage: EchoServer [--port N] [--workers N]\n"
+// EchoServer [--port N] [--workers N] [--reuseport]: a line echo server on TcpServer (POE::Component::Server::TCP's job).
+// With workers, the parent takes the pool's signals, USR2 (binary upgrade: the new program gets the
+// listening socket through LISTEN_FDS) included.
+const string Usage = "Usage: EchoServer [--port N] [--workers N] [--reuseport]\n"
                    + "  --port N     the TCP port to listen on (default 7777; 0 = any free port)\n"
                    + "  --workers N  pre-forked worker processes (default 0 = one process, no fork)\n"
+                   + "  --reuseport  with workers: each worker accepts on its own SO_REUSEPORT socket on the port\n"
+                   + "               (default: all workers accept on one shared socket)\n"
                    + "  --help       this text";
 int port = 7777;
 int workers = 0;
+bool reusePort = false;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] is "--help" or "-h")
@@ -21,11 +26,12 @@ for (int i = 0; i < args.Length; i++)
     {
         "--port" => i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out port) && port <= 65535,
         "--workers" => i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out workers) && workers <= 1024,
+        "--reuseport" => reusePort = true,
         _ => false,
     };
     if (!valid)
     {
-        Console.Error.WriteLine($"EchoServer: invalid arguments '{string.Join(' ', args)}'; use --port N (0..65535), --workers N (0..1024) or --help.");
+        Console.Error.WriteLine($"EchoServer: invalid arguments '{string.Join(' ', args)}'; use --port N (0..65535), --workers N (0..1024), --reuseport or --help.");
         return 2;
     }
 }
@@ -44,10 +50,31 @@ if (workers > 0)
     ForkSafety.WarmUp();
 }
 
+// The old master of a binary upgrade (SIGUSR2 to the parent), or a service manager, may have
+// passed the listening socket (LISTEN_FDS): accept on it instead of binding.
+FileDescriptor? listenSocket = null;
+if (SocketActivation.IsActivated)
+{
+    try
+    {
+        IReadOnlyList<ActivatedSocket> passed = SocketActivation.Take();
+        ActivatedSocket? listening = passed.FirstOrDefault(s => s.IsListening);
+        foreach (ActivatedSocket other in passed)
+            if (!ReferenceEquals(other, listening)) other.Handle.Dispose();
+        listenSocket = listening?.Handle ?? throw new InvalidOperationException(
+            $"Socket activation passed {passed.Count} socket(s) but none is a listening stream socket.");
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"EchoServer: {e.Message}");
+        return 1;
+    }
+}
+
 try
 {
     using var kernel = new Kernel();
-    EchoServer.Start(kernel, port, Console.Out, workers);
+    EchoServer.Start(kernel, port, Console.Out, workers, listenSocket, reusePort && workers > 0);
     kernel.Run();
 }
 catch (Exception e) when (ForkSafety.IsForkedChild)

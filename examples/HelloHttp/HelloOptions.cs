@@ -22,6 +22,8 @@ internal sealed record HelloOptions
 
     public string? StatusFile { get; init; }
 
+    public bool ReusePort { get; init; }
+
     public bool Help { get; init; }
 
     public const string Usage = """
@@ -36,6 +38,8 @@ internal sealed record HelloOptions
           --worker-timeout SECS  kill and replace a worker whose handler runs longer (default: never)
           --access-log PATH      access lines to PATH, reopened on SIGUSR1 (default: stdout)
           --status-file PATH     the parent keeps the pool's state in PATH (one line per worker)
+          --reuseport            each worker accepts on its own SO_REUSEPORT socket on the port
+                                 (default: all workers accept on one shared socket)
           --help                 this text
 
         Paths: /            hello, with the worker's pid
@@ -46,7 +50,8 @@ internal sealed record HelloOptions
         workers one by one, USR1 reopens the access log, TTIN/TTOU add or remove a worker,
         WINCH stops the workers but keeps the parent (HUP brings them back), USR2 starts the
         program again on the same socket (binary upgrade; then QUIT the old parent).
-        With LISTEN_FDS/LISTEN_PID (socket activation) it serves the socket passed instead of binding.
+        With LISTEN_FDS/LISTEN_PID (socket activation) it serves the socket passed instead of binding;
+        with --reuseport the sockets passed must have SO_REUSEPORT (systemd: ReusePort=yes).
         """;
 
     /// <summary>Parses <paramref name="args"/>; an error names the option and what it wants.</summary>
@@ -57,6 +62,11 @@ internal sealed record HelloOptions
         {
             string name = args[i];
             if (name is "--help" or "-h") return (o with { Help = true }, null);
+            if (name == "--reuseport")
+            {
+                o = o with { ReusePort = true };
+                continue;
+            }
             if (i + 1 >= args.Length) return (null, $"{name} needs a value, or is not an option.");
             string value = args[++i];
             bool Int(int min, int max, out int v) =>

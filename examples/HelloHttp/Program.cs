@@ -38,17 +38,25 @@ if (options.Workers > 0)
 
 // A service manager (systemd socket activation) or the old master of a binary upgrade (SIGUSR2)
 // may have passed the listening socket: serve on it instead of binding.
+// With --reuseport (an upgrade of a --reuseport server passes one socket per worker slot), the
+// first is slot 0's and the others go to slots 1, 2, ...
 FileDescriptor? listenSocket = null;
+List<FileDescriptor> slotSockets = [];
 if (SocketActivation.IsActivated)
 {
     try
     {
         IReadOnlyList<ActivatedSocket> passed = SocketActivation.Take();
-        ActivatedSocket? listening = passed.FirstOrDefault(s => s.IsListening);
+        List<ActivatedSocket> listening = passed.Where(s => s.IsListening).ToList();
+        int keep = options.ReusePort ? listening.Count : Math.Min(1, listening.Count);
         foreach (ActivatedSocket other in passed)
-            if (!ReferenceEquals(other, listening)) other.Handle.Dispose();
-        listenSocket = listening?.Handle ?? throw new InvalidOperationException(
+        {
+            int index = listening.IndexOf(other);
+            if (index < 0 || index >= keep) other.Handle.Dispose();
+        }
+        listenSocket = listening.Count > 0 ? listening[0].Handle : throw new InvalidOperationException(
             $"Socket activation passed {passed.Count} socket(s) but none is a listening stream socket; pass one with ListenStream= and Accept=no.");
+        slotSockets.AddRange(listening.Skip(1).Take(keep - 1).Select(s => s.Handle));
     }
     catch (InvalidOperationException e)
     {
@@ -68,6 +76,8 @@ try
         Address = options.Address,
         Port = options.Port,
         ListenSocket = listenSocket,
+        ReusePort = options.ReusePort,
+        ReusePortSockets = options.ReusePort && slotSockets.Count > 0 ? slotSockets : null,
         Workers = options.Workers,
         MaxRequests = options.MaxRequests,
         MaxRequestsJitter = options.MaxRequestsJitter,
@@ -84,7 +94,8 @@ try
     }
     else
     {
-        string workers = options.Workers == 0 ? "no workers (one process)" : $"{options.Workers} workers";
+        string workers = options.Workers == 0 ? "no workers (one process)"
+            : $"{options.Workers} workers{(options.ReusePort ? " (SO_REUSEPORT)" : "")}";
         Console.Error.WriteLine($"HelloHttp {kernel.ProcessId} has begun listening on port {server.Port} with {workers}");
     }
     kernel.Run();

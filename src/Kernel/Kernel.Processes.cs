@@ -39,9 +39,11 @@ public sealed partial class Kernel
                                                      System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.DeclaredOnly;
         foreach (string name in (ReadOnlySpan<string>)[nameof(HasForked), nameof(RemoveSignalWatcher), nameof(RemoveSignalWatchers),
                                                         nameof(AfterForkInChild), nameof(ForkOrder), nameof(WarnLeaks), nameof(CollectLeaks),
-                                                        nameof(DisposeOwned)])
-            if (typeof(Kernel).GetMethod(name, flags) is { } m)
-                System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+                                                        nameof(DisposeOwned), nameof(Sig), nameof(ResumeWatch)])
+            // Every overload of the name: GetMethod would throw on an overload added later, in Fork().
+            foreach (var member in typeof(Kernel).GetMember(name, System.Reflection.MemberTypes.Method, flags))
+                if (member is System.Reflection.MethodInfo { ContainsGenericParameters: false } m)
+                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
         // A child usually ends its Run() (the parent rarely does before it forks): the leak
         // report after Run() asks every resource, and the session stops release from each.
         foreach (var type in typeof(Kernel).GetNestedTypes(System.Reflection.BindingFlags.NonPublic))
@@ -58,11 +60,18 @@ public sealed partial class Kernel
         if (typeof(Session).GetProperty(nameof(Session.DefaultWarnings)) is { GetMethod: { } warnings })
             System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(warnings.MethodHandle);
         if (typeof(Kernel).GetNestedType("<>c", System.Reflection.BindingFlags.NonPublic) is { } lambdas)
+        {
             ForkSafety.PrepareForChildren(lambdas);
+            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(lambdas.TypeHandle);
+        }
         // Shared generic code PrepareMethod cannot reach: the child drops its inherited signal
-        // watches (Dictionary<Session, SignalWatch>.Remove), the parent may never have. Any
+        // watches (Dictionary<Session, SignalWatch>.Remove, Count), the parent may never have. Any
         // reference-type key runs the same compiled code.
-        _ = new Dictionary<string, Resources.SignalWatch>().Remove(string.Empty);
+        var watches = new Dictionary<string, Resources.SignalWatch>();
+        _ = watches.Remove(string.Empty);
+        _ = watches.Count;
+        // A parent that forks before its first poll (a pre-forking pool) has never waited.
+        PoeSharp.Loop.EpollLoop.PrepareWaits();
     }
 
     /// <summary>

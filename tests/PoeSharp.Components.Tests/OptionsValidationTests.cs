@@ -23,6 +23,7 @@ public sealed class OptionsValidationTests
         yield return new TestCaseData(new TcpServerOptions<object> { Domain = AddressFamily.Unix }, "TcpServerOptions.Address is required with Domain Unix");
         yield return new TestCaseData(new TcpServerOptions<object> { ListenQueue = 0 }, "TcpServerOptions.ListenQueue");
         yield return new TestCaseData(new TcpServerOptions<object> { MaxAcceptsPerReady = 0 }, "TcpServerOptions.MaxAcceptsPerReady");
+        yield return new TestCaseData(new TcpServerOptions<object> { DrainGrace = TimeSpan.FromSeconds(-1) }, "TcpServerOptions.DrainGrace");
         yield return new TestCaseData(new TcpServerOptions<object> { Alias = "" }, "TcpServerOptions.Alias");
         yield return new TestCaseData(new TcpServerOptions<object> { Workers = -1 }, "TcpServerOptions.Workers must be 0 (one process, no fork) to 1024; got -1");
         yield return new TestCaseData(new TcpServerOptions<object> { Workers = 1025 }, "TcpServerOptions.Workers must be 0 (one process, no fork) to 1024; got 1025");

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using PoeSharp.Loop;
 using PoeSharp.Testing;
+using static PoeSharp.Components.Tests.LoopbackPeer;
 
 namespace PoeSharp.Components.Tests;
 
@@ -42,27 +43,6 @@ public sealed class TcpServerFakeKernelTests
 
     private static int ClientFd(FakeKernel fake, TcpConnection<ClientState> client) =>
         fake.Watches.First(w => ReferenceEquals(w.Owner, client.Session) && w.Mode == IoMode.Read).Fd;
-
-    private static Socket Connect(int port)
-    {
-        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
-        s.Connect(IPAddress.Loopback, port); // on loopback the connection waits in the backlog once this returns
-        return s;
-    }
-
-    private static void Ready(FakeKernel fake, int fd)
-    {
-        fake.Loop.FireOnce(fd, IoMode.Read);
-        fake.RunUntilIdle();
-    }
-
-    private static string ReceiveLine(Socket s)
-    {
-        var text = new StringBuilder();
-        var one = new byte[1];
-        while (s.Receive(one) == 1 && one[0] != '\n') text.Append((char)one[0]);
-        return text.ToString().TrimEnd('\r');
-    }
 
     [Test]
     public void ConnectInputAndDisconnectReachTheCallbacksInOrder()

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using PoeSharp.Loop;
 using PoeSharp.Testing;
+using static PoeSharp.Components.Tests.LoopbackPeer;
 using PoeSharp.Wheels;
 
 namespace PoeSharp.Components.Tests;
@@ -15,27 +16,6 @@ public sealed class TcpServerHooksTests
 {
     private static int ListenerFd<T>(FakeKernel fake, TcpServer<T> server) =>
         fake.Watches.Single(w => ReferenceEquals(w.Owner, server.Session) && w.Mode == IoMode.Read).Fd;
-
-    private static Socket Connect(int port)
-    {
-        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
-        s.Connect(IPAddress.Loopback, port);
-        return s;
-    }
-
-    private static void Ready(FakeKernel fake, int fd)
-    {
-        fake.Loop.FireOnce(fd, IoMode.Read);
-        fake.RunUntilIdle();
-    }
-
-    private static string ReceiveLine(Socket s)
-    {
-        var text = new StringBuilder();
-        var one = new byte[1];
-        while (s.Receive(one) == 1 && one[0] != '\n') text.Append((char)one[0]);
-        return text.ToString().TrimEnd('\r');
-    }
 
     [Test]
     public void ClientPreConnectSeesThePeerBeforeTheSessionAndCanRefuseIt()

@@ -15,12 +15,15 @@ namespace PoeSharp.Components.Tests;
 /// </summary>
 public sealed class TcpServerWorkersTests
 {
-    private static TcpServer<object> Start(FakeKernel fake, int workers, RecordingSignaller signals) =>
+    private static TcpServer<object> Start(FakeKernel fake, int workers, RecordingSignaller signals,
+                                           TimeSpan? drainGrace = null, Action<TcpConnection<object>>? disconnected = null) =>
         new(fake.Kernel, new TcpServerOptions<object>
         {
             Address = "127.0.0.1",
             Workers = workers,
+            DrainGrace = drainGrace ?? TcpServerOptions<object>.DefaultDrainGrace,
             ClientInput = (client, line) => client.Put($"echo {line}"),
+            ClientDisconnected = disconnected,
         }, (kernel, options, createServer) =>
             PreforkPool.StartCore(new PreforkPool(kernel, options, createServer, null, signals, new Random(1))));
 
@@ -106,5 +109,76 @@ public sealed class TcpServerWorkersTests
         var answer = new byte[64];
         int n = peer.Receive(answer);
         Assert.That(Encoding.ASCII.GetString(answer, 0, n), Is.EqualTo("echo hello\r\n"));
+    }
+
+    // A worker with one accepted client whose first line is in the socket, unread, when TERM comes.
+    private static (TcpServer<object> Server, TcpConnection<object> Client, int ClientFd) WorkerWithUnreadLine(
+        FakeKernel fake, Socket peer, TimeSpan drainGrace, List<string> log)
+    {
+        fake.Processes.NextForkIsChild(6001);
+        var server = Start(fake, 1, new RecordingSignaller(), drainGrace, _ => log.Add("disconnected"));
+        fake.RunUntilIdle();
+        peer.Connect(IPAddress.Loopback, server.Port);
+        LoopbackPeer.Ready(fake, ListenerReadWatches(fake, server).Single().Fd);
+        var client = server.Connections.Single();
+        int clientFd = fake.Watches.First(w => ReferenceEquals(w.Owner, client.Session) && w.Mode == IoMode.Read).Fd;
+        peer.Send("sent before the stop\n"u8);
+        Assert.That(fake.Processes.RaiseSignal("TERM"), Is.True);
+        fake.RunUntilIdle();
+        return (server, client, clientFd);
+    }
+
+    [Test]
+    public void A_draining_worker_answers_the_input_already_sent_and_what_comes_within_the_grace_then_closes()
+    {
+        using var fake = new FakeKernel();
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        var log = new List<string>();
+        var (server, client, clientFd) = WorkerWithUnreadLine(fake, peer, TimeSpan.FromSeconds(1), log);
+
+        Assert.That(server.IsListening, Is.False, "the worker stopped accepting");
+        Assert.That(client.IsConnected && client.IsDraining, Is.True, "the client is still read");
+        LoopbackPeer.Ready(fake, clientFd);
+        Assert.That(LoopbackPeer.ReceiveLine(peer), Is.EqualTo("echo sent before the stop"));
+
+        fake.Advance(TimeSpan.FromMilliseconds(900));
+        peer.Send("sent within the grace\n"u8);
+        LoopbackPeer.Ready(fake, clientFd);
+        Assert.That(LoopbackPeer.ReceiveLine(peer), Is.EqualTo("echo sent within the grace"));
+        Assert.That(log, Is.Empty, "open until the grace is over");
+
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.That(log, Is.EqualTo(new[] { "disconnected" }));
+        Assert.That(peer.Receive(new byte[1]), Is.Zero, "then the peer reads end of file");
+        Assert.That(fake.Kernel.SessionCount, Is.Zero, "the worker's sessions end: no timer is left behind");
+    }
+
+    [Test]
+    public void A_draining_client_that_closes_its_side_is_answered_and_closed_before_the_grace_is_over()
+    {
+        using var fake = new FakeKernel();
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        var log = new List<string>();
+        var (_, _, clientFd) = WorkerWithUnreadLine(fake, peer, TimeSpan.FromSeconds(30), log);
+
+        peer.Shutdown(SocketShutdown.Send);
+        LoopbackPeer.Ready(fake, clientFd);
+        if (log.Count == 0) LoopbackPeer.Ready(fake, clientFd); // the line and the end of file may take two reads
+        Assert.That(LoopbackPeer.ReceiveLine(peer), Is.EqualTo("echo sent before the stop"));
+        Assert.That(log, Is.EqualTo(new[] { "disconnected" }), "closed at the peer's end of file, not at the grace's end");
+        Assert.That(peer.Receive(new byte[1]), Is.Zero);
+        Assert.That(fake.Kernel.SessionCount, Is.Zero);
+    }
+
+    [Test]
+    public void A_zero_drain_grace_closes_each_client_once_its_output_is_flushed_without_reading()
+    {
+        using var fake = new FakeKernel();
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        var log = new List<string>();
+        WorkerWithUnreadLine(fake, peer, TimeSpan.Zero, log);
+
+        Assert.That(log, Is.EqualTo(new[] { "disconnected" }), "the graceful stop as it was: nothing more is read");
+        Assert.That(fake.Kernel.SessionCount, Is.Zero);
     }
 }

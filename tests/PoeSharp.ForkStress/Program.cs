@@ -28,5 +28,8 @@ return options.Mode switch
     "deferred-fork" => DeferredForkMode.Run(options),
     "accept-exhaustion" => AcceptExhaustionMode.Run(options),
     "public-api" => PublicApiServerMode.Run(options),
+    "wheels-fork" => WheelsForkMode.Run(options),
+    "fork-churn" => ForkChurnMode.Run(options),
+    "churn-client" => ChurnClientMode.Run(options),
     _ => new StressParent(options).Run(),
 };

@@ -18,12 +18,15 @@ internal sealed class StressOptions
     public bool Verbose { get; private set; }
     public string Scenario { get; private set; } = "default";
     public string Signal { get; private set; } = "TERM";
+    public int Port { get; private set; }
+    public int ServerPid { get; private set; }
 
     public const string Usage =
-        "usage: PoeSharp.ForkStress [stress|measure|signal-probe|kernel|kernel-signals|deferred-fork|accept-exhaustion|public-api] [--children N] [--respawns N] [--duration S]\n" +
+        "usage: PoeSharp.ForkStress [stress|measure|signal-probe|kernel|kernel-signals|deferred-fork|accept-exhaustion|public-api|wheels-fork|fork-churn|churn-client] [--children N] [--respawns N] [--duration S]\n" +
         "       [--child-life MS] [--hang S] [--clients N] [--samples N] [--burst N] [--bootstrap] [--verbose]\n" +
         "       kernel-signals: [--scenario default|handled|unhandled|child] [--signal TERM|INT|...]\n" +
-        "       accept-exhaustion: --scenario listen-accept|socket-factory|socket-factory-no-delay";
+        "       accept-exhaustion: --scenario listen-accept|socket-factory|socket-factory-no-delay\n" +
+        "       fork-churn: [--clients N] [--respawns N] [--child-life MS]; churn-client (run by fork-churn): --port P --server-pid PID [--clients N]";
 
     public static StressOptions Parse(string[] args)
     {
@@ -36,7 +39,7 @@ internal sealed class StressOptions
             double Dbl() => double.Parse(Next(), CultureInfo.InvariantCulture);
             switch (a)
             {
-                case "stress" or "measure" or "signal-probe" or "kernel" or "kernel-signals" or "deferred-fork" or "accept-exhaustion" or "public-api": o.Mode = a; break;
+                case "stress" or "measure" or "signal-probe" or "kernel" or "kernel-signals" or "deferred-fork" or "accept-exhaustion" or "public-api" or "wheels-fork" or "fork-churn" or "churn-client": o.Mode = a; break;
                 case "--children": o.Children = Int(); break;
                 case "--respawns": o.Respawns = Int(); break;
                 case "--duration": o.DurationSeconds = Dbl(); break;
@@ -49,6 +52,8 @@ internal sealed class StressOptions
                 case "--verbose": o.Verbose = true; break;
                 case "--scenario": o.Scenario = Next(); break;
                 case "--signal": o.Signal = Next(); break;
+                case "--port": o.Port = Int(); break;
+                case "--server-pid": o.ServerPid = Int(); break;
                 default: throw new ArgumentException($"Unknown argument '{a}'.\n{Usage}");
             }
         }

@@ -110,14 +110,7 @@ public sealed partial class HelloHttpTests
         }
         finally
         {
-            // This check replaces the fixture's, which would not see the adopted masters' trees.
-            Server = null;
-            if (current != firstPid) everySeen.UnionWith(ProcessTree.Snapshot(current));
-            ProcInfo[] left = everySeen.Where(p => p.IsAlive && !p.IsZombie).ToArray();
-            foreach (ProcInfo p in left) ProcessTree.Kill(p.Pid, ProcessTree.SIGKILL);
-            string log = server.Tail();
-            server.Dispose();
-            Assert.That(left, Is.Empty, "processes left behind (killed):\n" + log);
+            KillUpgradeLeftoversAndAssertNone(server, everySeen, current);
         }
     }
 

@@ -42,6 +42,32 @@ public sealed partial class HelloHttpTests : ServerProcessFixture
     }
 
     [Test]
+    public void A_worker_compiles_no_method_its_parent_prepared()
+    {
+        // POESHARP_CHILD_COST=1: every worker prints its JIT count since the fork as it exits. The
+        // HttpServer and the pool compile the worker's path in the parent before the first fork
+        // (a warm-up request through a connection session, the logging path, the kernel), so a
+        // worker that serves three requests and retires compiles (almost) nothing.
+        ServerProcess server = StartServer(Example, [("POESHARP_CHILD_COST", "1")], "--workers", "1", "--max-requests", "3");
+        WaitForWorkers(server, 1);
+        for (int i = 0; i < 3; i++) Assert.That(Get(server, "/").Status, Is.EqualTo(200));
+        Assert.That(ServerProcess.Eventually(() => server.Count(ChildCostLine()) >= 1, Patience), Is.True,
+            "no CHILDCOST line from the retired worker:\n" + server.Tail());
+        string[] lines = server.StderrLines.Where(l => ChildCostLine().IsMatch(l)).ToArray();
+        int[] compiled = lines.Select(l => int.Parse(JitMethods().Match(l).Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        // The same limit as ForkPerConnection's test: these Debug builds may compile a few one-line
+        // accessors that Release inlines. Measured: 0 per worker; before the warm-up, 160.
+        Assert.That(compiled, Has.All.LessThan(10), string.Join('\n', lines));
+        StopAndAssertClean(server);
+    }
+
+    [GeneratedRegex(@"^CHILDCOST pid=\d+ ")]
+    private static partial Regex ChildCostLine();
+
+    [GeneratedRegex(@" jit_methods=(\d+) ")]
+    private static partial Regex JitMethods();
+
+    [Test]
     public void Workers_answer_500_for_a_throwing_handler_while_the_other_requests_succeed()
     {
         ServerProcess server = Start("--workers", "3");

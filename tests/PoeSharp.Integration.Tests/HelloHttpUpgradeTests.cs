@@ -55,15 +55,7 @@ public sealed partial class HelloHttpTests
         }
         finally
         {
-            // This check replaces the fixture's: the new master outlives its parent, and whichever
-            // process adopts it may never reap it, so here a zombie counts as gone.
-            Server = null;
-            if (newPid > 0) everySeen.UnionWith(ProcessTree.Snapshot(newPid));
-            ProcInfo[] left = everySeen.Where(p => p.IsAlive && !p.IsZombie).ToArray();
-            foreach (ProcInfo p in left) ProcessTree.Kill(p.Pid, ProcessTree.SIGKILL);
-            string log = server.Tail();
-            server.Dispose();
-            Assert.That(left, Is.Empty, "processes left behind (killed):\n" + log);
+            KillUpgradeLeftoversAndAssertNone(server, everySeen, newPid);
         }
     }
 }

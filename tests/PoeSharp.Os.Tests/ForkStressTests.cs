@@ -88,6 +88,33 @@ public sealed partial class ForkStressTests
     }
 
     [Test]
+    public void AChildLetsGoOfTheParentsProgramAndFollowedFileWithoutSignallingOrReading()
+    {
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "wheels-fork", "--child-life", "200");
+        // The child heard of both wheels, read nothing and did not signal cat; the parent's
+        // request was answered once, its follower got the line appended after the fork, and cat
+        // ended on end of its input (status 0), not of a signal from the child.
+        Assert.That(stdout, Does.Contain("wheels-fork child: fork_reports=2 kill=False out=0 tailed_after_fork=0"), stdout + stderr);
+        Assert.That(stdout, Does.Contain("wheels-fork: child_status=0 cat_status=0 answers=1 tailed=one,two timed_out=False leftover_processes=0 result=PASS"), stdout + stderr);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
+    public void ManyForksWhileTheParentServesOpenConnectionsGiveNoDuplicatedForeignOrStalledAnswer()
+    {
+        // 100 children, forked from a timer and from inside connections' InputEvent, while a load
+        // client keeps 16 connections busy; each answer names the process that wrote it. With
+        // KeepAfterFork on the server's wheels, the same run counts thousands of foreign answers.
+        var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(60),
+            "fork-churn", "--clients", "16", "--respawns", "100", "--child-life", "30", "--duration", "20");
+        Assert.That(stdout, Does.Match(@"churn-client: connections=16 sent=(\d+) answered=\1 duplicated=0 foreign=0 stalled=0 unexpected=0 result=PASS"),
+            stdout + stderr);
+        Assert.That(stdout, Does.Contain("fork-churn: forks=100 children_ok=100 ").And.Contain(" client_status=0 leftover_processes=0 result=PASS"),
+            stdout + stderr);
+        Assert.That(code, Is.Zero);
+    }
+
+    [Test]
     public void AReplyPutBeforeAForkInTheSameCallbackIsWrittenOnce()
     {
         var (code, stdout, stderr) = ForkStressProgram.Run(TimeSpan.FromSeconds(30), "deferred-fork", "--child-life", "50");

@@ -330,4 +330,28 @@ public sealed partial class FollowTailWheelTests
             handle.Dispose();
         }
     }
+
+    /// <summary>
+    /// A wheel still waiting for its file belongs to its session like any other: a session stopped
+    /// by <see cref="HandlerFailurePolicy.StopSession"/> has it disposed, and it never opens the file.
+    /// </summary>
+    [Test]
+    public void AWheelWaitingForItsFileIsDisposedWithAForceStoppedOwner()
+    {
+        using var fake = new FakeKernel(new KernelOptions { HandlerFailure = HandlerFailurePolicy.StopSession, WarningWriter = TextWriter.Null });
+        FollowTailWheel? wheel = null;
+        Session session = fake.Create(0, s => s
+            .On("_start", c => wheel = new FollowTailWheel(c.Kernel, Options()))
+            .On("boom", _ => throw new InvalidOperationException("handler failure")));
+        fake.RunUntilIdle();
+        Assert.That(wheel!.Handle, Is.Null, "the file does not exist yet");
+        Assert.That(wheel.IsDisposed, Is.False);
+
+        fake.Kernel.Post(session, "boom");
+        fake.RunUntilIdle();
+        Assert.That(wheel.IsDisposed, Is.True, "the stopped session's wheel was disposed");
+        Append("first\n");
+        fake.Advance(Poll * 3);
+        Assert.That(wheel.Handle, Is.Null, "a disposed wheel never opens the file");
+    }
 }

@@ -99,6 +99,7 @@ internal static class HttpConnectionSession
                 c.Kernel.Delay(EvTimeout);
                 var exchange = new HttpExchange { Request = request, Started = now };
                 heap.Pending.Enqueue(exchange);
+                heap.Server.Pool.RequestStarted(request.Method, request.Target);
                 if (heap.Server.Options.StreamRequestBodies && request.HasBody)
                 {
                     exchange.Body = heap.Body = new HttpRequestBody(heap, exchange, heap.HeldContinue);

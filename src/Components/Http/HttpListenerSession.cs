@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using PoeSharp.Components.Workers;
 using PoeSharp.Os;
 using PoeSharp.Wheels;
 
@@ -16,6 +17,7 @@ internal static class HttpListenerSession
     public const string EvStopAccepting = "http_stop_accepting";
     public const string EvDrain = "http_drain";
     public const string EvDrop = "http_drop";
+    public const string EvAcceptOn = "http_accept_on";
     private const string EvAccepted = "http_accepted";
     private const string EvListenError = "http_listen_error";
     private const string EvReopen = "http_reopen_log";
@@ -32,6 +34,11 @@ internal static class HttpListenerSession
             .On(EvStopAccepting, c => Close(c.Heap))
             .On(EvDrain, c => Tell(c, HttpConnectionSession.EvDrain))
             .On(EvDrop, c => Tell(c, HttpConnectionSession.EvDrop))
+            .On(EvAcceptOn, c =>
+            {
+                c.Heap.Close();
+                AcceptOn(c, c.Arg<FileDescriptor>(0));
+            })
             .On(EvReopen, c =>
             {
                 c.Kernel.SigHandled();
@@ -42,18 +49,31 @@ internal static class HttpListenerSession
     {
         HttpServerOptions o = c.Heap.Server.Options;
         int maxAccepts = o.MaxAcceptsPerReady ?? (o.Workers > 0 ? 4 : SocketFactoryOptions.DefaultMaxAcceptsPerReady);
+        bool reusePort = o.ReusePort && o.Workers > 0;
         if (o.ListenSocket is { } given)
         {
-            // Same events as the SocketFactory wheel's: the rest of the session cannot tell.
-            c.Heap.Given = new ListenAcceptWheel(c.Kernel, new ListenAcceptOptions
+            if (reusePort && !ReusePortSocket.IsSet(given))
             {
-                Handle = given,
-                OwnsHandle = true,
-                AcceptEvent = EvAccepted,
-                ErrorEvent = EvListenError,
-                MaxAcceptsPerReady = maxAccepts,
-            });
-            if (!c.Heap.Given.IsListening) c.Heap.Server.ListenError ??= $"the given socket (descriptor {given.Fd}) does not listen";
+                c.Heap.Server.ListenError ??= $"the given socket (descriptor {given.Fd}) does not have SO_REUSEPORT, which ReusePort needs "
+                                              + "to open the other workers' sockets on its port (systemd: ReusePort=yes); or run without ReusePort";
+                given.Dispose();
+                return;
+            }
+            AcceptOn(c, given);
+            if (!c.Heap.Given!.IsListening) c.Heap.Server.ListenError ??= $"the given socket (descriptor {given.Fd}) does not listen";
+            c.Kernel.Sig("USR1", EvReopen);
+            return;
+        }
+        if (reusePort)
+        {
+            // Slot 0's socket: the pool opens the other slots' on the port this one gets.
+            var opened = ReusePortSocket.Open(IPAddress.Parse(o.Address), o.Port);
+            if (!opened.Ok)
+            {
+                c.Heap.Server.ListenError ??= $"cannot listen on {o.Address}:{o.Port} with SO_REUSEPORT: {opened.Error}";
+                return;
+            }
+            AcceptOn(c, opened.Value);
             c.Kernel.Sig("USR1", EvReopen);
             return;
         }
@@ -70,6 +90,20 @@ internal static class HttpListenerSession
         c.Kernel.Sig("USR1", EvReopen);
     }
 
+    // Same events as the SocketFactory wheel's: the rest of the session cannot tell.
+    private static void AcceptOn(EventContext<HttpListenerHeap> c, FileDescriptor socket)
+    {
+        HttpServerOptions o = c.Heap.Server.Options;
+        c.Heap.Given = new ListenAcceptWheel(c.Kernel, new ListenAcceptOptions
+        {
+            Handle = socket,
+            OwnsHandle = true,
+            AcceptEvent = EvAccepted,
+            ErrorEvent = EvListenError,
+            MaxAcceptsPerReady = o.MaxAcceptsPerReady ?? (o.Workers > 0 ? 4 : SocketFactoryOptions.DefaultMaxAcceptsPerReady),
+        });
+    }
+
     private static void Accepted(EventContext<HttpListenerHeap> c)
     {
         var socket = c.Arg<FileDescriptor>(0);
@@ -80,6 +114,7 @@ internal static class HttpListenerSession
             socket.Dispose();
             return;
         }
+        c.Heap.Server.Pool.ConnectionAccepted();
         HttpConnectionSession.Create(c.Kernel, c.Heap.Server, socket, address, port);
     }
 

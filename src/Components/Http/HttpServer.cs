@@ -45,7 +45,7 @@ public sealed class HttpServer : IPoolServer
         options.Validate();
         Kernel = kernel;
         Options = options;
-        if (options.Workers > 0) PrepareWorkerPath();
+        if (options.Workers > 0) PrepareWorkerPath(options);
         Pool = PreforkPool.Start(kernel, options.PoolOptions, CreateListener);
     }
 
@@ -55,7 +55,7 @@ public sealed class HttpServer : IPoolServer
     /// Compiles, once, the request path in the parent: it never serves, so otherwise every worker
     /// would compile it again after its fork (docs/FORK-SAFETY.md, "Cost of a child").
     /// </summary>
-    private static void PrepareWorkerPath()
+    private static void PrepareWorkerPath(HttpServerOptions options)
     {
         if (s_workerPathPrepared) return;
         s_workerPathPrepared = true;
@@ -63,6 +63,79 @@ public sealed class HttpServer : IPoolServer
         ForkSafety.PrepareForChildren(typeof(PreforkPool).Assembly, "PoeSharp.Components.Workers");
         ForkSafety.PrepareForChildren(typeof(SocketFactoryWheel).Assembly);
         ForkSafety.PrepareForChildren(typeof(HttpdFilter).Assembly, "PoeSharp.Filters.Http");
+        // The kernel calls a worker makes that its parent, which forks before it serves or polls,
+        // has not made yet (dropping the parent's signal watches, resuming the accept watch).
+        ForkSafety.PrepareForChildren(typeof(Kernel), typeof(OsError));
+        // What PrepareForChildren cannot reach: static constructors (the parser's tables), generic
+        // instantiations and the runtime's own first-call fix-ups. One request through the real
+        // connection session runs them all.
+        WarmUpRequestPath(options);
+    }
+
+    /// <summary>The requests of the warm-up: kept alive, then closed, with the headers most clients send.</summary>
+    private static readonly byte[] s_warmUpRequests =
+        "GET /warm-up?x=1 HTTP/1.1\r\nHost: warm.up:8080\r\nUser-Agent: warm-up\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n"u8
+            .ToArray().Concat("GET / HTTP/1.1\r\nHost: warm.up\r\nConnection: close\r\n\r\n"u8.ToArray()).ToArray();
+
+    /// <summary>
+    /// Accepts one connection on 127.0.0.1 and serves two requests on it, on a throwaway kernel
+    /// with a manual loop, through a connection session of a server that has the user's options
+    /// but not the user's handler (a library must not call it with a made-up request) nor its
+    /// logs: the accept, the parser, the connection session, the responder, keep-alive, the access
+    /// line's formatting and the writes are then compiled in the parent, once, and no worker
+    /// compiles them after its fork.
+    /// </summary>
+    private static void WarmUpRequestPath(HttpServerOptions options)
+    {
+        try
+        {
+            using var loop = new PoeSharp.Loop.ManualLoop();
+            using var kernel = new Kernel(loop, TimeProvider.System);
+            var warmOptions = options with
+            {
+                Handler = static (_, _) => new HttpResponse(200, "warm\n"),
+                Workers = 0, ListenSocket = null, StatusFile = null, WorkerStarted = null,
+                AccessLog = TextWriter.Null, AccessLogger = null, Logger = null,
+            };
+            var server = new HttpServer(kernel, warmOptions, s => new PreforkPool(
+                kernel, s.Options.PoolOptions, _ => s, null, PosixWorkerSignaller.Instance, new Random()));
+            SocketFactoryWheel? listener = null;
+            int accepted = -1;
+            // A reference-type heap, as the listener session's: its handlers share that compiled code.
+            kernel.Create(server, s => s
+                .On("_start", c => listener = new SocketFactoryWheel(c.Kernel, new SocketFactoryOptions
+                {
+                    BindAddress = "127.0.0.1", BindPort = 0, SuccessEvent = "accepted", FailureEvent = "failed", MaxAcceptsPerReady = 1,
+                }))
+                .On("accepted", c =>
+                {
+                    // The listener session's handler, in short.
+                    var socket = c.Arg<FileDescriptor>(0);
+                    accepted = socket.Fd;
+                    HttpConnectionSession.Create(c.Kernel, server, socket, c.Arg<IPAddress?>(1), c.Arg<int>(2));
+                    listener!.Dispose();
+                })
+                .On("failed", _ => listener!.Dispose()));
+            if (listener is not { IsListening: true, Handle: { } listening }) return;
+            using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+                                                             System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            client.Connect(IPAddress.Loopback, listener.BoundPort);
+            client.Send(s_warmUpRequests);
+            loop.FireOnce(listening.Fd, PoeSharp.Loop.IoMode.Read);
+            kernel.RunOneTimeslice();
+            for (int i = 0; i < 8 && accepted >= 0 && kernel.SessionCount > 0; i++)
+            {
+                loop.FireOnce(accepted, PoeSharp.Loop.IoMode.Read);
+                kernel.RunOneTimeslice();
+            }
+            client.Blocking = false;
+            var buffer = new byte[8192];
+            while (client.Available > 0 && client.Receive(buffer) > 0) { }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or System.Net.Sockets.SocketException)
+        {
+            // A warm-up that cannot run leaves the work to the workers; it changes nothing else.
+        }
     }
 
     internal HttpServer(Kernel kernel, HttpServerOptions options, Func<HttpServer, PreforkPool> startPool)
@@ -160,6 +233,26 @@ public sealed class HttpServer : IPoolServer
             ? $"[{Options.Address}]:{Port}" : $"{Options.Address}:{Port}";
 
     int IPoolServer.ListeningDescriptor => Heap?.Descriptor ?? -1;
+
+    FileDescriptor? IPoolServer.OpenReusePortSocket(out string error)
+    {
+        // Where slot 0's socket is bound: it may have been passed in, so not necessarily Address:Port.
+        int fd = Heap?.Descriptor ?? -1;
+        if (fd < 0 || PosixSocket.GetSockName(fd) is not { Ok: true, Value.Address: { } address } bound)
+        {
+            error = "the server's own socket is closed";
+            return null;
+        }
+        var opened = ReusePortSocket.Open(address, bound.Value.Port);
+        error = opened.Ok ? "" : opened.Error.ToString();
+        return opened.Ok ? opened.Value : null;
+    }
+
+    void IPoolServer.AcceptOn(FileDescriptor socket)
+    {
+        if (_listener is { State: not SessionState.Stopped } listener) Kernel.Call(listener, HttpListenerSession.EvAcceptOn, socket);
+        else socket.Dispose();
+    }
 
     private void CallListener(string ev)
     {

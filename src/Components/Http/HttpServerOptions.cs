@@ -97,6 +97,16 @@ public sealed record HttpServerOptions
     /// <summary>Called in each new worker right after the fork, before it accepts.</summary>
     public Action<PreforkPool>? WorkerStarted { get; init; }
 
+    /// <summary>
+    /// With workers: each worker slot accepts on its own SO_REUSEPORT socket bound to <see cref="Address"/>:<see cref="Port"/>
+    /// (<see cref="PreforkPoolOptions.ReusePort"/>), instead of all on one shared socket. A
+    /// <see cref="ListenSocket"/> must then have SO_REUSEPORT set. Default false.
+    /// </summary>
+    public bool ReusePort { get; init; }
+
+    /// <summary>With <see cref="ReusePort"/>: sockets passed by a binary upgrade for slots 1, 2, ... (<see cref="PreforkPoolOptions.ReusePortSockets"/>).</summary>
+    public IReadOnlyList<PoeSharp.Os.FileDescriptor>? ReusePortSockets { get; init; }
+
     /// <summary>The pool's options taken from these.</summary>
     public PreforkPoolOptions PoolOptions => new()
     {
@@ -109,6 +119,8 @@ public sealed record HttpServerOptions
         WorkerStarted = WorkerStarted,
         StatusFile = StatusFile,
         UpgradeCommand = UpgradeCommand,
+        ReusePort = ReusePort && Workers > 0,
+        ReusePortSockets = ReusePort && Workers > 0 ? ReusePortSockets : null,
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
@@ -128,6 +140,8 @@ public sealed record HttpServerOptions
             throw new ArgumentOutOfRangeException(nameof(ReadTimeout), ReadTimeout, "ReadTimeout must be positive.");
         if (MaxAcceptsPerReady is int m && m < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxAcceptsPerReady), m, "MaxAcceptsPerReady must be at least 1.");
+        if (ReusePortSockets is { Count: > 0 } && !ReusePort)
+            throw new ArgumentException("ReusePortSockets needs ReusePort.", nameof(ReusePortSockets));
         PoolOptions.Validate();
     }
 }

@@ -63,6 +63,12 @@ public sealed class TcpConnection<THeap>
     public bool IsShuttingDown { get; private set; }
 
     /// <summary>
+    /// True while the server's graceful stop (a pool's drain) still reads the connection for
+    /// <see cref="TcpServerOptions{THeap}.DrainGrace"/> before shutting it down.
+    /// </summary>
+    public bool IsDraining { get; private set; }
+
+    /// <summary>
     /// Sends <paramref name="record"/> through the output filter. From another session (a chat
     /// server broadcasting, say) it is handed to this client's session with a synchronous call.
     /// Ignored once the connection is closed.
@@ -94,6 +100,25 @@ public sealed class TcpConnection<THeap>
         ShutdownCore();
     }
 
+    /// <summary>
+    /// The server's graceful stop: keeps reading for <see cref="TcpServerOptions{THeap}.DrainGrace"/>,
+    /// so that input already in the socket or on its way is delivered and answered, then shuts the
+    /// connection down gracefully (the peer's close ends the wait sooner).
+    /// </summary>
+    internal void Drain()
+    {
+        if (Wheel is null || IsShuttingDown || IsDraining) return;
+        if (!ReferenceEquals(Kernel.ActiveSession, Session))
+        {
+            Kernel.Call(Session, TcpEvents.Drain);
+            return;
+        }
+        IsDraining = true;
+        TimeSpan grace = Server.Options.DrainGrace;
+        if (grace == TimeSpan.Zero) ShutdownCore();
+        else Kernel.Delay(TcpEvents.DrainOver, grace);
+    }
+
     /// <inheritdoc />
     public override string ToString() =>
         RemoteAddress is null ? $"client {Session?.Id} (unix)" : $"client {Session?.Id} ({RemoteAddress}:{RemotePort})";
@@ -109,6 +134,8 @@ public sealed class TcpConnection<THeap>
          .On(TcpEvents.Put, static c => c.Heap.Put(c[0]!))
          .On(TcpEvents.Shutdown, static c => c.Heap.Shutdown())
          .On(TcpEvents.Abort, static c => c.Heap.Close())
+         .On(TcpEvents.Drain, static c => c.Heap.Drain())
+         .On(TcpEvents.DrainOver, static c => c.Heap.ShutdownCore())
          .On(KnownEvents.Stop, static c => c.Heap.Close());
     }
 
@@ -162,6 +189,7 @@ public sealed class TcpConnection<THeap>
         if (Wheel is not { } wheel) return;
         Wheel = null;
         wheel.Dispose();
+        if (IsDraining) Kernel.Delay(TcpEvents.DrainOver); // the grace's timer would keep the session alive
         try
         {
             Server.Options.ClientDisconnected?.Invoke(this);

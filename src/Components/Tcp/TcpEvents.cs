@@ -9,6 +9,8 @@ internal static class TcpEvents
     public const string Put = "tcp_put";
     public const string Shutdown = "tcp_shutdown";
     public const string Abort = "tcp_abort";
+    public const string Drain = "tcp_drain";
+    public const string DrainOver = "tcp_drain_over";
     public const string Accepted = "tcp_accepted";
     public const string ListenFailed = "tcp_listen_failed";
     public const string ClientGone = "tcp_client_gone";

@@ -49,6 +49,7 @@ public sealed class TcpServer<THeap> : IPoolServer
     private const string PoolStopAccepting = "tcp_pool_stop_accepting";
     private const string PoolDrain = "tcp_pool_drain";
     private const string PoolAbort = "tcp_pool_abort";
+    private const string PoolAcceptOn = "tcp_pool_accept_on";
 
     private readonly HashSet<TcpConnection<THeap>> _clients = new(ReferenceEqualityComparer.Instance);
     private readonly Func<THeap> _newHeap;
@@ -87,7 +88,7 @@ public sealed class TcpServer<THeap> : IPoolServer
         }
         PrepareWorkerPath();
         // The pool's _start creates the server's session as its child, then forks.
-        Pool = startPool(kernel, new PreforkPoolOptions { Workers = options.Workers }, k =>
+        Pool = startPool(kernel, new PreforkPoolOptions { Workers = options.Workers, ReusePort = options.ReusePort }, k =>
         {
             Session = CreateSession(k);
             return this;
@@ -118,8 +119,9 @@ public sealed class TcpServer<THeap> : IPoolServer
             .On(PoolPause, static c => c.Heap.SetPoolPaused(true))
             .On(PoolResume, static c => c.Heap.SetPoolPaused(false))
             .On(PoolStopAccepting, static c => c.Heap.StopListening())
-            .On(PoolDrain, static c => c.Heap.ShutdownCore(disconnectClients: true))
+            .On(PoolDrain, static c => c.Heap.DrainClients())
             .On(PoolAbort, static c => c.Heap.AbortClients())
+            .On(PoolAcceptOn, static c => c.Heap.AcceptOn(c.Arg<FileDescriptor>(0)))
             .On(KnownEvents.Stop, static c => c.Heap.OnStop()), [.. Args])
             ?? throw new InvalidOperationException("The kernel refused the server's session.");
 
@@ -205,7 +207,31 @@ public sealed class TcpServer<THeap> : IPoolServer
     {
         var o = Options;
         if (o.Alias is { } alias) Kernel.AliasSet(alias);
-        if (o.ListenHandle is { } handle)
+        if (o.ReusePort && o.Workers > 0)
+        {
+            if (o.ListenHandle is { } passed)
+            {
+                if (!ReusePortSocket.IsSet(passed))
+                {
+                    OnListenError(new TcpError("listen", 0, "the given socket does not have SO_REUSEPORT, which ReusePort needs to open the other workers' sockets on its port"));
+                    return;
+                }
+                AcceptOn(new FileDescriptor(passed.Fd, ownsHandle: false));
+            }
+            else
+            {
+                var address = o.Address is null ? (o.Domain == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any)
+                                                 : IPAddress.Parse(o.Address);
+                var opened = ReusePortSocket.Open(address, o.Port, o.ListenQueue);
+                if (!opened.Ok)
+                {
+                    OnListenError(new TcpError("bind", opened.Error.Errno, opened.Error.Message));
+                    return;
+                }
+                AcceptOn(opened.Value);
+            }
+        }
+        else if (o.ListenHandle is { } handle)
         {
             _acceptor = new ListenAcceptWheel(Kernel, new ListenAcceptOptions
             {
@@ -235,6 +261,7 @@ public sealed class TcpServer<THeap> : IPoolServer
 
     private void Accept(FileDescriptor socket, IPAddress? address, int port)
     {
+        Pool?.ConnectionAccepted();
         var o = Options;
         if (o.ClientPreConnect is not null || o.Acceptor is not null)
         {
@@ -345,6 +372,14 @@ public sealed class TcpServer<THeap> : IPoolServer
         foreach (var client in _clients.ToArray()) client.Shutdown();
     }
 
+    // The pool's graceful stop: no more connections, and each client is read for DrainGrace more
+    // (or until it closes its side) so that what it already sent is answered before it closes.
+    private void DrainClients()
+    {
+        StopListening();
+        foreach (var client in _clients.ToArray()) client.Drain();
+    }
+
     private void StopListening()
     {
         _limitPaused = false;
@@ -354,7 +389,45 @@ public sealed class TcpServer<THeap> : IPoolServer
         _acceptor = null;
     }
 
+    // Accepts on socket from now on (owning it, unless it was made not to own its descriptor).
+    private void AcceptOn(FileDescriptor socket)
+    {
+        _factory?.Dispose();
+        _factory = null;
+        _acceptor?.Dispose();
+        _acceptor = new ListenAcceptWheel(Kernel, new ListenAcceptOptions
+        {
+            Handle = socket,
+            OwnsHandle = true,
+            AcceptEvent = TcpEvents.Accepted,
+            ErrorEvent = TcpEvents.ListenFailed,
+            MaxAcceptsPerReady = Options.MaxAcceptsPerReady,
+        });
+        if (_poolPaused) _acceptor.PauseAccept();
+    }
+
     bool IPoolServer.IsListening => IsListening;
+
+    string? IPoolServer.ListenAddress => LocalEndPoint is { Address: { } a, Port: var port }
+        ? a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{a}]:{port}" : $"{a}:{port}"
+        : LocalEndPoint?.Path;
+
+    int IPoolServer.ListeningDescriptor =>
+        (_factory?.Handle ?? _acceptor?.Handle) is { IsInvalid: false, IsClosed: false } h ? h.Fd : -1;
+
+    FileDescriptor? IPoolServer.OpenReusePortSocket(out string error)
+    {
+        if (LocalEndPoint is not { Address: { } address, Port: var port })
+        {
+            error = "the server's own socket is closed or not an IP socket";
+            return null;
+        }
+        var opened = ReusePortSocket.Open(address, port, Options.ListenQueue);
+        error = opened.Ok ? "" : opened.Error.ToString();
+        return opened.Ok ? opened.Value : null;
+    }
+
+    void IPoolServer.AcceptOn(FileDescriptor socket) => CallSession(PoolAcceptOn, socket);
 
     void IPoolServer.PauseAccepting() => CallSession(PoolPause);
 
@@ -370,9 +443,9 @@ public sealed class TcpServer<THeap> : IPoolServer
     // of its socket without a word leaves the parent's the only answer.
     void IPoolServer.DropInherited() => CallSession(PoolAbort);
 
-    private void CallSession(string ev)
+    private void CallSession(string ev, params object?[] args)
     {
-        if (Session is { State: not SessionState.Stopped } session) Kernel.Call(session, ev);
+        if (Session is { State: not SessionState.Stopped } session) Kernel.Call(session, ev, args);
     }
 
     private void OnStop()

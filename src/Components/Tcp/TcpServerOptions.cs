@@ -57,6 +57,25 @@ public sealed record TcpServerOptions<THeap>
     /// </summary>
     public int Workers { get; init; }
 
+    /// <summary>
+    /// With <see cref="Workers"/>: each worker slot accepts on its own SO_REUSEPORT socket on the
+    /// address and port (<see cref="PreforkPoolOptions.ReusePort"/>) instead of all on one shared
+    /// socket. IPv4 and IPv6 only; a <see cref="ListenHandle"/> must have SO_REUSEPORT set. Default false.
+    /// </summary>
+    public bool ReusePort { get; init; }
+
+    /// <summary>
+    /// With <see cref="Workers"/>: how long a worker's graceful stop (TERM, QUIT, HUP, the old master
+    /// of an upgrade) goes on reading each client after it stops accepting, so that a line already
+    /// sent, or on its way, is delivered to <see cref="ClientInput"/> and answered before the
+    /// connection closes. A client that closes its side ends its connection's wait sooner.
+    /// Zero closes each client once its output is flushed, reading nothing more. Default 1 s.
+    /// </summary>
+    public TimeSpan DrainGrace { get; init; } = DefaultDrainGrace;
+
+    /// <summary>The default <see cref="DrainGrace"/>: 1 s, as HttpServer gives an idle connection when it drains.</summary>
+    public static readonly TimeSpan DefaultDrainGrace = TimeSpan.FromSeconds(1);
+
     /// <summary>An alias for the server's session (POE's Alias), so other sessions can post to it.</summary>
     public string? Alias { get; init; }
 
@@ -167,6 +186,10 @@ public sealed record TcpServerOptions<THeap>
             throw Options.Invalid(p + nameof(Concurrency), Concurrency, "must be -1 (unlimited) or at least 1");
         if (Workers is < 0 or > PreforkPoolOptions.MaxWorkers)
             throw Options.Invalid(p + nameof(Workers), Workers, $"must be 0 (one process, no fork) to {PreforkPoolOptions.MaxWorkers}");
+        if (ReusePort && Domain == AddressFamily.Unix)
+            throw Options.Invalid(p + nameof(ReusePort), "needs an IPv4 or IPv6 address; a UNIX socket has no SO_REUSEPORT group");
+        if (DrainGrace < TimeSpan.Zero)
+            throw Options.Invalid(p + nameof(DrainGrace), DrainGrace, "must be zero or positive");
         if (MaxAcceptsPerReady < 1)
             throw Options.Invalid(p + nameof(MaxAcceptsPerReady), MaxAcceptsPerReady, "must be at least 1");
         if (Alias is { Length: 0 })

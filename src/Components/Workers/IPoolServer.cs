@@ -41,4 +41,24 @@ public interface IPoolServer
     /// program; -1 (the default) when the server does not pass it on.
     /// </summary>
     int ListeningDescriptor => -1;
+
+    /// <summary>
+    /// For <see cref="PreforkPoolOptions.ReusePort"/>: in the parent, opens another listening socket
+    /// with SO_REUSEPORT on the address and port the server listens on, for one more worker slot.
+    /// Returns null and sets <paramref name="error"/> when it cannot (the default: the server does
+    /// not support it).
+    /// </summary>
+    PoeSharp.Os.FileDescriptor? OpenReusePortSocket(out string error)
+    {
+        error = "the server does not open SO_REUSEPORT sockets";
+        return null;
+    }
+
+    /// <summary>
+    /// For <see cref="PreforkPoolOptions.ReusePort"/>: in a new worker, before <see cref="ResumeAccepting"/>,
+    /// accept on <paramref name="socket"/> (its slot's socket, which this process now owns) instead of
+    /// the server's own, and close this process's copy of the server's own.
+    /// </summary>
+    void AcceptOn(PoeSharp.Os.FileDescriptor socket) =>
+        throw new NotSupportedException("The server cannot accept on another socket (SO_REUSEPORT).");
 }

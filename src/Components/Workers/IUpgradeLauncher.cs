@@ -4,8 +4,8 @@ namespace PoeSharp.Components.Workers;
 internal interface IUpgradeLauncher
 {
     /// <summary>
-    /// Starts the new program with <paramref name="listeningFd"/> passed as descriptor 3
-    /// (LISTEN_FDS=1, LISTEN_PID its pid). Returns null and sets <paramref name="error"/> when it could not.
+    /// Starts the new program with <paramref name="listeningFds"/> passed as descriptors 3, 4, ...
+    /// (LISTEN_FDS their count, LISTEN_PID its pid). Returns null and sets <paramref name="error"/> when it could not.
     /// </summary>
-    IUpgradeChild? Launch(int listeningFd, out string error);
+    IUpgradeChild? Launch(IReadOnlyList<int> listeningFds, out string error);
 }

@@ -16,7 +16,8 @@ namespace PoeSharp.Components.Workers;
 /// (never below one), SIGWINCH stops every worker but keeps the parent (HUP or TTIN brings them
 /// back), and SIGQUIT stops gracefully like TERM. SIGUSR2 starts the new program of a binary
 /// upgrade on the same listening socket (LISTEN_FDS); QUIT to the old parent then finishes it
-/// (src/Components/README.md, "Binary upgrade"). With <see cref="PreforkPoolOptions.StatusFile"/>
+/// (src/Components/README.md, "Binary upgrade"). With <see cref="PreforkPoolOptions.ReusePort"/> each
+/// worker slot accepts on its own SO_REUSEPORT socket, which the parent opens and keeps. With <see cref="PreforkPoolOptions.StatusFile"/>
 /// the parent keeps a status file (<see cref="PoolStatusFile"/>). With 0 workers the one process
 /// serves, and TERM/INT/QUIT drain it.
 /// </summary>
@@ -72,7 +73,17 @@ public sealed class PreforkPool
     // Told to stop gracefully because the pool shrank (TTOU, WINCH): not replaced, not counted.
     private readonly HashSet<int> _leaving = [];
     private readonly Dictionary<int, long> _forkedAt = [];
+    // The last workers that exited, newest last, for the status file.
+    private readonly Queue<(int Pid, int Slot, string Reason, long At)> _exits = new();
+    private const int ExitsKept = 10;
+    // Connections accepted by workers already reaped (the live ones' are on the board).
+    private long _acceptedByGone;
+    // Slots whose worker exited and has not been replaced yet: their next fork is a respawn.
+    private readonly HashSet<int> _toRespawn = [];
     private readonly int[] _pidOfSlot = new int[PreforkPoolOptions.MaxWorkers];
+    // With ReusePort: each slot's own listening socket (slot 0's is the server's, not kept here).
+    // Opened in the parent before the slot's first fork, kept across respawns, never accepted on here.
+    private readonly FileDescriptor?[] _slotSockets = new FileDescriptor?[PreforkPoolOptions.MaxWorkers];
     private int _target;
     private long _startedAt;
     private int _replacing;
@@ -104,6 +115,8 @@ public sealed class PreforkPool
         _launcher = launcher ?? new ProgramUpgradeLauncher(options.UpgradeCommand);
         _target = options.Workers;
         Role = options.Workers == 0 ? PoolRole.Single : PoolRole.Parent;
+        if (options.ReusePortSockets is { } passed)
+            for (int i = 0; i < passed.Count; i++) _slotSockets[i + 1] = passed[i];
         // TTIN may grow the pool up to MaxWorkers: the board has a slot for each.
         _board = board ?? (options.Workers > 0 && (options.WorkerTimeout is not null || options.StatusFile is not null)
             ? new PipeHeartbeatBoard(PreforkPoolOptions.MaxWorkers) : null);
@@ -136,7 +149,7 @@ public sealed class PreforkPool
             .On(EvBeat, c => c.Heap.OnBeat())
             .On(EvShutdownTimeout, c => c.Heap.OnShutdownTimeout())
             .On(ShutdownEvent, c => c.Heap.BeginStop("shutdown"))
-            .On(EvRetire, c => { if (c.Heap._stoppingOn is null) c.Heap.BeginWorkerStop("max-requests"); })
+            .On(EvRetire, c => c.Heap.OnRetire())
             .On(EvTtin, c => c.Heap.OnTtin())
             .On(EvTtou, c => c.Heap.OnTtou())
             .On(EvWinch, c => c.Heap.OnWinch())
@@ -208,8 +221,35 @@ public sealed class PreforkPool
         }
     }
 
+    /// <summary>
+    /// The server calls this when it hands a request to its handler: with a status file (or a worker
+    /// timeout), the worker reports the request, for the status file's current request and its age.
+    /// Allocates nothing. Call it on the kernel's thread.
+    /// </summary>
+    public void RequestStarted(string method, string target)
+    {
+        if (Role == PoolRole.Worker && _board is not null && WorkerSlot >= 0)
+            _board.RequestStarted(WorkerSlot, _kernel.Time.GetTimestamp(), method, target);
+    }
+
+    /// <summary>The server calls this once per accepted connection (counted in the status file). Call it on the kernel's thread.</summary>
+    public void ConnectionAccepted()
+    {
+        if (Role == PoolRole.Worker && _board is not null && WorkerSlot >= 0) _board.ConnectionAccepted(WorkerSlot);
+    }
+
+    /// <summary>In the parent: workers forked to replace one that exited (not those TTIN, HUP after WINCH or the start forked).</summary>
+    public int Respawns { get; private set; }
+
     /// <summary>Stops gracefully, as SIGTERM does (posts <see cref="ShutdownEvent"/>). Call it on the kernel's thread.</summary>
     public void Shutdown() => _kernel.Post(Session, ShutdownEvent);
+
+    private void OnRetire()
+    {
+        if (_stoppingOn is not null) return;
+        if (_board is not null && WorkerSlot >= 0) _board.Retiring(WorkerSlot);
+        BeginWorkerStop("max-requests");
+    }
 
     private void OnStart()
     {
@@ -247,6 +287,7 @@ public sealed class PreforkPool
     private void OnStop()
     {
         if (Role == PoolRole.Worker) return;
+        CloseSlotSockets();
         _board?.Dispose();
         // A status file left behind would describe workers that are gone.
         if (Role == PoolRole.Parent && Options.StatusFile is { } path) PoolStatusFile.Delete(path, Options.Logger);
@@ -267,11 +308,20 @@ public sealed class PreforkPool
     private void OnFork()
     {
         if (Role != PoolRole.Parent || _stoppingOn is not null) return;
+        PrepareWorkerStart();
         bool forked = false;
         while (ActiveWorkers < _target)
         {
             int slot = Array.IndexOf(_pidOfSlot, 0);
             if (slot < 0) break;   // every slot is held, some by leaving workers: their reaping forks again
+            if (!EnsureSlotSocket(slot, out string socketError))
+            {
+                TimeSpan retry = RetryDelay(++_forkFailures);
+                Log(LogLevel.Warning, "Server {Pid} could not open the SO_REUSEPORT socket of slot {Slot} ({Error}); retrying in {Delay} s",
+                    _kernel.ProcessId, slot, socketError, retry.TotalSeconds);
+                _kernel.Delay(EvFork, retry);
+                return;
+            }
             // Set before the fork, so that the child finds its own values in its copy.
             WorkerSlot = slot;
             RequestLimit = Options.MaxRequests == 0 ? 0 : Options.MaxRequests + _random.Next(Options.MaxRequestsJitter + 1);
@@ -293,6 +343,7 @@ public sealed class PreforkPool
                 return;
             }
             _board?.Forked(slot, inChild: false);
+            if (_toRespawn.Remove(slot)) Respawns++;
             WorkerSlot = -1;
             _forkFailures = 0;
             WorkersStarted++;
@@ -306,12 +357,31 @@ public sealed class PreforkPool
         RequestLimit = 0;
         if (forked) WriteStatus();
         if (ActiveWorkers >= _target) ReportReady();
-        if (Options.WorkerTimeout is not null && !_checkArmed)
+        if (_board is not null && !_checkArmed)
         {
             _checkArmed = true;
-            _kernel.Delay(EvCheck, CheckInterval);
+            _kernel.Delay(EvCheck, DrainInterval);
         }
         ReplaceNext();
+    }
+
+    private static bool s_workerStartPrepared;
+
+    /// <summary>
+    /// Compiles, once, before the first fork, what a new worker runs first and the parent has not
+    /// run yet: generic code PrepareForChildren cannot reach (the pool's collections that
+    /// <see cref="BecomeWorker"/> clears) and the logging path (the parent has usually logged
+    /// nothing yet). Otherwise every worker compiles them after its fork (docs/FORK-SAFETY.md).
+    /// </summary>
+    private void PrepareWorkerStart()
+    {
+        if (s_workerStartPrepared) return;
+        s_workerStartPrepared = true;
+        new Dictionary<int, int>().Clear();
+        new HashSet<int>().Clear();
+        new Queue<int>().Clear();
+        new Dictionary<int, long>().Clear();
+        if (Options.Logger is { } logger) LogPathWarmUp.Prepare(logger);
     }
 
     private void BecomeWorker()
@@ -343,6 +413,7 @@ public sealed class PreforkPool
         _kernel.Delay(EvShutdownTimeout);
         _kernel.Sig("USR1");
         _server!.DropInherited();
+        TakeSlotSocket();
         Options.WorkerStarted?.Invoke(this);
         if (_board is not null)
         {
@@ -350,6 +421,48 @@ public sealed class PreforkPool
             _kernel.Delay(EvBeat, CheckInterval);
         }
         _server.ResumeAccepting();
+    }
+
+    // With ReusePort, in the parent before forking into slot: the slot's socket, opened once and kept.
+    private bool EnsureSlotSocket(int slot, out string error)
+    {
+        error = "";
+        if (!Options.ReusePort || slot == 0 || _slotSockets[slot] is not null) return true;
+        _slotSockets[slot] = _server!.OpenReusePortSocket(out error);
+        return _slotSockets[slot] is not null;
+    }
+
+    // In a new worker with ReusePort: accept on the slot's socket only, and close the copies of the
+    // others, so that a socket the parent closes (TTOU) leaves the group at once.
+    private void TakeSlotSocket()
+    {
+        if (!Options.ReusePort) return;
+        for (int i = 1; i < _slotSockets.Length; i++)
+        {
+            if (i == WorkerSlot || _slotSockets[i] is not { } other) continue;
+            other.Dispose();
+            _slotSockets[i] = null;
+        }
+        if (WorkerSlot > 0 && _slotSockets[WorkerSlot] is { } mine)
+        {
+            _slotSockets[WorkerSlot] = null;
+            _server!.AcceptOn(mine);
+        }
+    }
+
+    // In the parent: a slot no worker will take any more leaves the SO_REUSEPORT group, so that the
+    // kernel stops queueing connections on it (connections already queued there are reset by Linux,
+    // unless net.ipv4.tcp_migrate_req moves them to another socket of the group).
+    private void CloseSlotSocket(int slot)
+    {
+        if (slot <= 0 || _slotSockets[slot] is not { } fd) return;
+        fd.Dispose();
+        _slotSockets[slot] = null;
+    }
+
+    private void CloseSlotSockets()
+    {
+        for (int i = 1; i < _slotSockets.Length; i++) CloseSlotSocket(i);
     }
 
     private void OnStopSignal(string signal)
@@ -380,6 +493,7 @@ public sealed class PreforkPool
         LetUpgradeGo();
         _kernel.Delay(EvFork);
         _server?.StopAccepting();
+        CloseSlotSockets();
         if (Role == PoolRole.Single) _server?.Drain();
         // A worker already told to stop (HUP, TTOU, WINCH) is not told again: a second TERM would stop it at once.
         foreach (int pid in _slotOfPid.Keys)
@@ -405,6 +519,7 @@ public sealed class PreforkPool
         _kernel.Delay(EvFork);
         _kernel.Delay(EvShutdownTimeout);
         _server?.StopAccepting();
+        if (Role != PoolRole.Worker) CloseSlotSockets();
         _server?.Abort();
         foreach (int pid in _slotOfPid.Keys) _signaller.Send(pid, Signals.KILL);
     }
@@ -471,11 +586,18 @@ public sealed class PreforkPool
         _target--;
         Log(LogLevel.Information, "Server {Pid} received SIGTTOU: now {Count} workers", _kernel.ProcessId, _target);
         // As unicorn, the highest slot goes. If a slot is empty (a fork is being retried), it just stays so.
-        if (ActiveWorkers <= _target) return;
+        if (ActiveWorkers <= _target)
+        {
+            for (int i = _target; i < _slotSockets.Length; i++)
+                if (_pidOfSlot[i] == 0) CloseSlotSocket(i);
+            return;
+        }
         int victim = 0, highest = -1;
         foreach (var (pid, slot) in _slotOfPid)
             if (!_leaving.Contains(pid) && slot > highest) (victim, highest) = (pid, slot);
         Leave(victim);
+        // The slot is not refilled: its socket leaves the group now, not once the worker has drained.
+        if (highest >= _target) CloseSlotSocket(highest);
         WriteStatus();
     }
 
@@ -487,6 +609,8 @@ public sealed class PreforkPool
         _target = 0;
         _toReplace.Clear();
         foreach (int pid in _slotOfPid.Keys.ToArray()) Leave(pid);
+        // As with the shared socket, connections wait on one socket (slot 0's, the server's) until HUP or TTIN.
+        CloseSlotSockets();
         WriteStatus();
     }
 
@@ -520,7 +644,13 @@ public sealed class PreforkPool
             Log(LogLevel.Error, "Server {Pid} received SIGUSR2 but its server does not pass its listening socket on: no upgrade", _kernel.ProcessId);
             return;
         }
-        IUpgradeChild? child = _launcher.Launch(fd, out string error);
+        // With ReusePort every slot's socket goes too (LISTEN_FDS=N, in slot order), so that none
+        // closes, with the connections queued on it, when this master leaves.
+        var passed = new List<int> { fd };
+        if (Role == PoolRole.Parent && Options.ReusePort)
+            foreach (FileDescriptor? slotSocket in _slotSockets)
+                if (slotSocket is not null) passed.Add(slotSocket.Fd);
+        IUpgradeChild? child = _launcher.Launch(passed, out string error);
         if (child is null)
         {
             Log(LogLevel.Error, "Server {Pid} received SIGUSR2 but cannot start the new program ({Error}): still serving", _kernel.ProcessId, error);
@@ -618,6 +748,7 @@ public sealed class PreforkPool
     {
         if (!_slotOfPid.Remove(pid, out int slot)) return;
         _pidOfSlot[slot] = 0;
+        NoteExit(pid, slot, status);
         _killed.Remove(pid);
         _leaving.Remove(pid);
         _forkedAt.Remove(pid);
@@ -626,6 +757,29 @@ public sealed class PreforkPool
         if (_stoppingOn is null) _kernel.Yield(EvFork);
         WriteStatus();
         MaybeFinishStop();
+    }
+
+    // Why the worker went, for the status file; a worker that will be replaced makes its slot's next fork a respawn.
+    private void NoteExit(int pid, int slot, int status)
+    {
+        long now = _kernel.Time.GetTimestamp();
+        bool retired = false;
+        if (_board is not null)
+        {
+            _board.LastBeat(slot, now);   // its last records
+            _acceptedByGone += _board.Connections(slot);
+            retired = _board.Retired(slot);
+        }
+        string reason = _killed.Contains(pid) ? "timeout"
+                      : _stoppingOn is not null ? "stop"
+                      : _leaving.Contains(pid) ? "removed"
+                      : pid == _replacing ? "hup"
+                      : retired ? "max-requests"
+                      : Wheels.WaitStatus.Describe(status).Replace(' ', ':');
+        if (_stoppingOn is null && !_leaving.Contains(pid)) _toRespawn.Add(slot);
+        else _toRespawn.Remove(slot);
+        _exits.Enqueue((pid, slot, reason, now));
+        while (_exits.Count > ExitsKept) _exits.Dequeue();
     }
 
     private void OnStatusTimer()
@@ -641,42 +795,52 @@ public sealed class PreforkPool
         long now = _kernel.Time.GetTimestamp();
         string state = _stoppingOn is { } why ? "stopping:" + why : _target == 0 ? "no-workers" : "running";
         var workers = new List<PoolStatusFile.Worker>(_slotOfPid.Count);
+        long? accepted = _board is null ? null : _acceptedByGone;
         foreach (var (pid, slot) in _slotOfPid.OrderBy(w => w.Value))
         {
             TimeSpan? silent = null;
-            int? requests = null;
+            int? requests = null, connections = null;
+            string? current = null;
+            TimeSpan busy = default;
             if (_board is not null)
             {
                 silent = _kernel.Time.GetElapsedTime(_board.LastBeat(slot, now), now);
                 requests = _board.Requests(slot);
+                connections = _board.Connections(slot);
+                accepted += connections;
+                (current, long since) = _board.Current(slot);
+                if (current is not null) busy = since >= now ? TimeSpan.Zero : _kernel.Time.GetElapsedTime(since, now);
             }
             string wstate = _killed.Contains(pid) ? "killed" : _leaving.Contains(pid) || _stoppingOn is not null ? "leaving"
                           : pid == _replacing ? "replacing" : "serving";
             workers.Add(new PoolStatusFile.Worker(pid, slot, _kernel.Time.GetElapsedTime(_forkedAt.GetValueOrDefault(pid, now), now),
-                                                  requests, silent, wstate));
+                                                  requests, silent, wstate, connections, current, busy));
         }
         var master = new PoolStatusFile.Master(_kernel.ProcessId, _kernel.Time.GetElapsedTime(_startedAt, now), _server?.ListenAddress,
-                                               state, _target, WorkersStarted, WorkersTimedOut);
-        PoolStatusFile.Write(path, master, workers, Options.Logger);
+                                               state, _target, WorkersStarted, WorkersTimedOut, Respawns, accepted);
+        PoolStatusFile.Write(path, master, workers, _exits.Reverse().Select(e => new PoolStatusFile.Exit(e.Pid, e.Slot, e.Reason, _kernel.Time.GetElapsedTime(e.At, now))),
+                             Options.Logger);
     }
 
-    // The parent's timer: a worker whose slot has not moved for WorkerTimeout is stuck in a handler.
+    // The parent's timer: it drains the heartbeat pipes often enough that they do not fill under
+    // load (the status file's counts), and kills a worker whose slot has not moved for
+    // WorkerTimeout: it is stuck in a handler.
     private void OnCheck()
     {
-        if (Role != PoolRole.Parent || _board is null || Options.WorkerTimeout is not { } timeout) return;
+        if (Role != PoolRole.Parent || _board is null) return;
         long now = _kernel.Time.GetTimestamp();
         foreach (var (pid, slot) in _slotOfPid)
         {
             if (_killed.Contains(pid)) continue;
             TimeSpan silent = _kernel.Time.GetElapsedTime(_board.LastBeat(slot, now), now);
-            if (silent <= timeout) continue;
+            if (Options.WorkerTimeout is not { } timeout || silent <= timeout) continue;
             Log(LogLevel.Warning, "Server {Pid}: worker {Child} has not answered for {Ms} ms: killing it", _kernel.ProcessId, pid, (long)silent.TotalMilliseconds);
             _killed.Add(pid);
             WorkersTimedOut++;
             _signaller.Send(pid, Signals.KILL);
         }
         _checkArmed = _slotOfPid.Count > 0 || _stoppingOn is null;
-        if (_checkArmed) _kernel.Delay(EvCheck, CheckInterval);
+        if (_checkArmed) _kernel.Delay(EvCheck, DrainInterval);
     }
 
     private void OnBeat()
@@ -692,6 +856,12 @@ public sealed class PreforkPool
     }
 
     private TimeSpan CheckInterval => (Options.WorkerTimeout ?? TimeSpan.FromSeconds(4)) / 4;
+
+    // A pipe holds 64 KiB: at a few thousand requests per second and up to three records per
+    // request, a worker fills it in about a second.
+    private static readonly TimeSpan MaxDrainInterval = TimeSpan.FromMilliseconds(250);
+
+    private TimeSpan DrainInterval => CheckInterval < MaxDrainInterval ? CheckInterval : MaxDrainInterval;
 
     private TimeSpan RetryDelay(int failures)
     {

@@ -66,6 +66,23 @@ public sealed record PreforkPoolOptions
     /// <summary>How long the new master of an upgrade may take to accept before it is killed and the upgrade given up; default 60 s.</summary>
     public TimeSpan UpgradeTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// SO_REUSEPORT (nginx's <c>reuseport</c>): each worker slot accepts on its own listening socket,
+    /// bound to the same address and port, and the kernel spreads new connections over them. The
+    /// parent opens a slot's socket before it first forks into the slot and keeps it, so a
+    /// respawned worker takes over its predecessor's socket and its queued connections; the parent
+    /// never accepts on any. Needs a server that opens such sockets (<see cref="IPoolServer.OpenReusePortSocket"/>;
+    /// HttpServer and TcpServer do). Default false: every worker accepts on one shared socket.
+    /// </summary>
+    public bool ReusePort { get; init; }
+
+    /// <summary>
+    /// With <see cref="ReusePort"/>: listening sockets already open (passed by a binary upgrade) for
+    /// slots 1, 2, ... (slot 0 is the server's own socket); the pool owns them. Slots beyond them get
+    /// sockets the pool opens. Null (the default) = none.
+    /// </summary>
+    public IReadOnlyList<PoeSharp.Os.FileDescriptor>? ReusePortSockets { get; init; }
+
     /// <summary>The shortest <see cref="WorkerTimeout"/>: the parent checks four times per timeout.</summary>
     public static readonly TimeSpan MinWorkerTimeout = TimeSpan.FromMilliseconds(50);
 
@@ -92,6 +109,10 @@ public sealed record PreforkPoolOptions
             throw new ArgumentOutOfRangeException(nameof(UpgradeTimeout), UpgradeTimeout, "UpgradeTimeout must be positive.");
         if (UpgradeCommand is { Count: 0 } || UpgradeCommand?.Any(string.IsNullOrEmpty) == true)
             throw new ArgumentException("UpgradeCommand must name a program and its arguments, none empty (null = this process's command line).", nameof(UpgradeCommand));
+        if (ReusePortSockets is { Count: > 0 } && !ReusePort)
+            throw new ArgumentException("ReusePortSockets needs ReusePort: only SO_REUSEPORT slots take passed sockets.", nameof(ReusePortSockets));
+        if (ReusePortSockets?.Count >= MaxWorkers)
+            throw new ArgumentOutOfRangeException(nameof(ReusePortSockets), ReusePortSockets.Count, $"ReusePortSockets holds sockets for slots 1 to {MaxWorkers - 1}.");
         if (ForkRetryDelay <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ForkRetryDelay), ForkRetryDelay, "ForkRetryDelay must be positive.");
         if (MaxForkRetryDelay < ForkRetryDelay)

@@ -8,8 +8,8 @@ namespace PoeSharp.Components.Workers;
 /// Starts the new program of a binary upgrade with posix_spawn (no fork of the runtime), through
 /// a one-line shell trampoline that sets LISTEN_PID to its own pid and then execs the program, so
 /// the pid is the new program's: <c>/bin/sh -c 'export LISTEN_PID=$$ POESHARP_UPGRADE_PID=$$; exec "$0" "$@"'</c>.
-/// The listening socket becomes descriptor 3; a pipe for the readiness byte (<see cref="UpgradeHandoff"/>)
-/// a descriptor above every other passed.
+/// The listening sockets become descriptors 3, 4, ...; a pipe for the readiness byte (<see cref="UpgradeHandoff"/>)
+/// the descriptor just above them.
 /// </summary>
 internal sealed class ProgramUpgradeLauncher(IReadOnlyList<string>? command) : IUpgradeLauncher
 {
@@ -25,7 +25,7 @@ internal sealed class ProgramUpgradeLauncher(IReadOnlyList<string>? command) : I
     ];
 
     /// <inheritdoc />
-    public IUpgradeChild? Launch(int listeningFd, out string error)
+    public IUpgradeChild? Launch(IReadOnlyList<int> listeningFds, out string error)
     {
         IReadOnlyList<string> argv;
         try
@@ -37,6 +37,7 @@ internal sealed class ProgramUpgradeLauncher(IReadOnlyList<string>? command) : I
             error = "cannot read /proc/self/cmdline: " + e.Message;
             return null;
         }
+        OsResult<int> spawned;
         if (argv.Count == 0 || argv[0].Length == 0)
         {
             error = "the command line to start is empty";
@@ -49,23 +50,48 @@ internal sealed class ProgramUpgradeLauncher(IReadOnlyList<string>? command) : I
             return null;
         }
         var (read, write) = pipe.Value;
-        // The pipe first, to a number above both sources; then the socket onto 3, which may have been the pipe's number.
-        int readyFd = Math.Max(Math.Max(listeningFd, write.Fd), SocketActivation.FirstDescriptor) + 1;
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-            environment[(string)e.Key] = (string?)e.Value ?? "";
-        foreach (string name in s_dropped) environment.Remove(name);
-        environment[SocketActivation.CountVariable] = "1";
-        environment[SocketActivation.NamesVariable] = "listen";
-        environment[UpgradeHandoff.ReadyFdVariable] = readyFd.ToString(CultureInfo.InvariantCulture);
-        var spawned = PosixSpawn.Spawn(new PosixSpawn.Request
+        int count = listeningFds.Count;
+        // The sockets go to 3 .. 3+count-1 and the pipe just above. A source may sit on one of those
+        // numbers, so each is first copied above all of them (close-on-exec: the copies are this process's).
+        int readyFd = SocketActivation.FirstDescriptor + count;
+        int above = Math.Max(readyFd, Math.Max(write.Fd, listeningFds.Count == 0 ? 0 : listeningFds.Max())) + 1;
+        var copies = new List<FileDescriptor>(count);
+        try
         {
-            Program = "/bin/sh",
-            Arguments = ["-c", Trampoline, .. argv],
-            Environment = environment,
-            Dup2 = [(write.Fd, readyFd), (listeningFd, SocketActivation.FirstDescriptor)],
-            CloseOtherDescriptors = true,
-        });
+            foreach (int fd in listeningFds)
+            {
+                var copy = PosixSocket.DuplicateAbove(fd, above);
+                if (!copy.Ok)
+                {
+                    error = $"cannot copy listening descriptor {fd}: {copy.Error}";
+                    write.Dispose();
+                    read.Dispose();
+                    return null;
+                }
+                copies.Add(copy.Value);
+            }
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+                environment[(string)e.Key] = (string?)e.Value ?? "";
+            foreach (string name in s_dropped) environment.Remove(name);
+            environment[SocketActivation.CountVariable] = count.ToString(CultureInfo.InvariantCulture);
+            environment[SocketActivation.NamesVariable] = string.Join(':', Enumerable.Repeat("listen", count));
+            environment[UpgradeHandoff.ReadyFdVariable] = readyFd.ToString(CultureInfo.InvariantCulture);
+            var dup2 = new List<(int, int)>(count + 1) { (write.Fd, readyFd) };
+            for (int i = 0; i < count; i++) dup2.Add((copies[i].Fd, SocketActivation.FirstDescriptor + i));
+            spawned = PosixSpawn.Spawn(new PosixSpawn.Request
+            {
+                Program = "/bin/sh",
+                Arguments = ["-c", Trampoline, .. argv],
+                Environment = environment,
+                Dup2 = dup2,
+                CloseOtherDescriptors = true,
+            });
+        }
+        finally
+        {
+            foreach (FileDescriptor copy in copies) copy.Dispose();
+        }
         write.Dispose();
         if (!spawned.Ok)
         {

@@ -271,6 +271,20 @@ public sealed unsafe class EpollLoop : ILoop
         return s.Registered && s.Generation == gen && (s.Interest & bit) != 0 && (s.Paused & bit) == 0;
     }
 
+    /// <summary>
+    /// Calls each wait of the loop once on no epoll instance (EBADF at once), so that their
+    /// marshalling stubs are compiled: a parent that forks before its first poll (a pre-forking
+    /// pool does) would otherwise leave them to every child (docs/FORK-SAFETY.md, "Cost of a child").
+    /// </summary>
+    internal static void PrepareWaits()
+    {
+        byte* events = stackalloc byte[16];
+        EpollInterop.TimeSpec ts = default;
+        _ = EpollInterop.EpollPWait2(-1, events, 1, &ts, null);
+        _ = EpollInterop.EpollWait(-1, events, 1, 0);
+        _ = OsError.Last();
+    }
+
     private int Wait(TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan) return EpollInterop.EpollWait(_epfd, _events, MaxEvents, -1);

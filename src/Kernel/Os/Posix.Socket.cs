@@ -107,6 +107,16 @@ public static unsafe class PosixSocket
             ? OsResult<int>.Success(value) : OsResult<int>.Fail(OsError.Last());
     }
 
+    /// <summary>
+    /// A close-on-exec copy of <paramref name="fd"/> on the lowest free number at or above
+    /// <paramref name="lowest"/> (fcntl F_DUPFD_CLOEXEC), e.g. to move a descriptor out of the way of dup2 targets.
+    /// </summary>
+    public static OsResult<FileDescriptor> DuplicateAbove(int fd, int lowest)
+    {
+        int copy = SocketInterop.Fcntl(fd, SpawnInterop.F_DUPFD_CLOEXEC, lowest);
+        return copy < 0 ? OsResult<FileDescriptor>.Fail(OsError.Last()) : OsResult<FileDescriptor>.Success(new FileDescriptor(copy));
+    }
+
     /// <summary>SO_REUSEADDR on or off.</summary>
     public static OsError SetReuseAddress(FileDescriptor fd, bool on) => SetOption(fd, SOL_SOCKET, SO_REUSEADDR, on ? 1 : 0);
 

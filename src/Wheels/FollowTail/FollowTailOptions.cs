@@ -37,7 +37,8 @@ public sealed record FollowTailOptions
     /// <summary>
     /// Receives (operation, errno, message, wheelId): "open" (the file exists but cannot be opened),
     /// "read" (errno 0 and message "" = end of file on a pipe, socket or terminal), "stat", or
-    /// "decode" (the filter rejected the bytes; errno EBADMSG). The wheel stops following after any
+    /// "decode" (the filter rejected the bytes; errno EBADMSG), or "fork" (errno 0: in a forked child,
+    /// the file was the parent's; see <see cref="KeepAfterFork"/>). The wheel stops following after any
     /// of them. Null: errors are not reported.
     /// </summary>
     public string? ErrorEvent { get; init; }
@@ -60,6 +61,14 @@ public sealed record FollowTailOptions
 
     /// <summary>Start this many bytes before the end of a regular file (at its beginning if it is shorter); 0 = at the end. Not with <see cref="Seek"/>.</summary>
     public long? SeekBack { get; init; }
+
+    /// <summary>
+    /// False (the default): in a forked child the wheel stops following a file it followed before
+    /// the fork (its descriptor, whose read offset the parent shares, closed without reading;
+    /// ErrorEvent("fork", 0, message, wheelId)). True: both processes keep reading from the shared
+    /// offset, as in POE, so each new record reaches only one of them.
+    /// </summary>
+    public bool KeepAfterFork { get; init; }
 
     /// <summary>Bytes asked for per read (default 65536, POE::Driver::SysRW's BlockSize).</summary>
     public int ReadBlockSize { get; init; } = ReadWriteOptions.DefaultReadBlockSize;

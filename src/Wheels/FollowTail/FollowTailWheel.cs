@@ -36,6 +36,14 @@ namespace PoeSharp.Wheels;
 /// ErrorEvent("read", 0, "") as in <see cref="ReadWriteWheel"/> (POE: IdleEvent for a pipe, an
 /// error for a socket or terminal); a file that cannot be opened for another reason than not
 /// existing is reported as ErrorEvent("open", ...) (POE keeps retrying silently).</para>
+/// <para>In a forked child (<see cref="Kernel.HasForked"/>, which <see cref="Kernel.Fork"/> runs),
+/// a wheel created before the fork stops following before any handler runs: the open file
+/// description, and so the read offset, is shared with the parent, and a child that read from
+/// it would take records away from the parent. It cancels its poll, stops watching, drops what
+/// the filter holds, closes its copy of the descriptor with <c>close(2)</c> only (a handle it does
+/// not own is left to its owner) and reports ErrorEvent("fork", 0, message, wheelId). A child
+/// that wants to follow the file creates a wheel of its own. <see cref="FollowTailOptions.KeepAfterFork"/>
+/// keeps POE's behaviour (both processes read, each record goes to one of them).</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -49,8 +57,11 @@ namespace PoeSharp.Wheels;
 ///     .On("failed", c => c.Heap.Tail!.Dispose()));
 /// </code>
 /// </example>
-public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
+public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink, IForkAware
 {
+    /// <summary>The ErrorEvent operation of a wheel that stopped following in a forked child.</summary>
+    public const string ForkOperation = "fork";
+
     /// <summary>The most blocks one poll reads before letting other events run (then it polls again at once).</summary>
     public const int MaxReadsPerPoll = 16;
 
@@ -69,6 +80,8 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
     private bool _watching;   // a read watcher (pipes and the like)
     private bool _rotated;    // the name means a new file: finish the old one, then switch
     private bool _stopped;    // an error ended following
+    private bool _forkAware;  // registered with Kernel.AddForkAware
+    private bool _releasedByFork; // in a forked child: the descriptor was the parent's and is gone
 
     /// <summary>Opens (or waits for) the file in the active session and starts following it.</summary>
     /// <exception cref="ArgumentException">An option is invalid, the handle is closed, or the file is a directory.</exception>
@@ -111,7 +124,12 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
             var opened = OpenByName(_filename);
             if (!opened.Ok)
             {
-                if (opened.Error.Errno == Errno.ENOENT) SchedulePoll(TimeSpan.Zero); // wait for it to appear
+                if (opened.Error.Errno == Errno.ENOENT)
+                {
+                    SchedulePoll(TimeSpan.Zero); // wait for it to appear
+                    AddForkAware(options);
+                    RegisterWithOwner(); // a force-stopped owner disposes a waiting wheel too
+                }
                 else Stop("open", opened.Error, yield: true);
                 return;
             }
@@ -133,6 +151,7 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
             if (_filename is not null) _handle.Dispose();
             throw new ArgumentException("The handle is a directory; FollowTail follows files and pipes.", nameof(options));
         }
+        AddForkAware(options);
         RegisterWithOwner();
         if (!status.Value.IsRegular)
         {
@@ -193,8 +212,37 @@ public sealed class FollowTailWheel : Wheel, IReadyHandler, IRecordSink
     }
 
     /// <inheritdoc />
+    bool IForkAware.ReleaseInChild()
+    {
+        if (IsDisposed || _releasedByFork) return false;
+        _releasedByFork = true;
+        _forkAware = false;
+        _stopped = true;
+        _rotated = false;
+        CancelPoll();
+        CloseHandle();   // unwatches first; our copy only (the parent's offset is untouched)
+        if (!_input.IsDecoding) DiscardPending();
+        return true;
+    }
+
+    /// <inheritdoc />
+    void IForkAware.ReportReleasedInChild()
+    {
+        if (!IsDisposed && ErrorEvent is { } ev)
+            Kernel.Call(Owner, ev, ForkOperation, 0, "the file was opened by the parent process; this process stopped following it", BoxedId);
+    }
+
+    private void AddForkAware(FollowTailOptions options)
+    {
+        if (options.KeepAfterFork) return;
+        Kernel.AddForkAware(Owner, this);
+        _forkAware = true;
+    }
+
+    /// <inheritdoc />
     protected override void DisposeCore()
     {
+        if (_forkAware) Kernel.RemoveForkAware(Owner, this);
         CancelPoll();
         if (_polling)
         {

@@ -61,8 +61,9 @@ public sealed record RunOptions
     /// <summary>
     /// Receives (operation, errno, message, wheelId, handle): "read" on "STDOUT"/"STDERR" (errno 0
     /// and message "" = end of file, once per pipe), "write" on "STDIN", "decode" (the filter
-    /// rejected the bytes, errno EBADMSG), or "spawn" with handle "" when the program could not be
-    /// started (yielded, so it arrives after the constructor returns).
+    /// rejected the bytes, errno EBADMSG), "spawn" with handle "" when the program could not be
+    /// started (yielded, so it arrives after the constructor returns), or "fork" with errno 0 and
+    /// handle "" in a forked child that let go of the parent's program (see <see cref="KeepAfterFork"/>).
     /// </summary>
     public string? ErrorEvent { get; init; }
 
@@ -84,6 +85,14 @@ public sealed record RunOptions
 
     /// <summary>The signal <see cref="KillOnDispose"/> sends; default "TERM".</summary>
     public string KillSignalOnDispose { get; init; } = "TERM";
+
+    /// <summary>
+    /// False (the default): in a forked child the wheel lets go of the program, which stays the
+    /// parent's (its pipes and pidfd closed without any I/O, nothing signalled, ErrorEvent("fork",
+    /// 0, message, wheelId, "")). True: the child keeps reading and writing the pipes and may
+    /// signal the program, as in POE.
+    /// </summary>
+    public bool KeepAfterFork { get; init; }
 
     /// <summary>Bytes asked for per read of stdout/stderr (POE::Driver::SysRW BlockSize, default 65536).</summary>
     public int ReadBlockSize { get; init; } = ReadWriteOptions.DefaultReadBlockSize;

@@ -35,9 +35,22 @@ namespace PoeSharp.Wheels;
 /// <para><see cref="Wheel.Dispose"/> closes the pipes and does not kill the child (unless
 /// <see cref="RunOptions.KillOnDispose"/>): the child sees end of file on stdin and EPIPE/SIGPIPE
 /// when it writes. Only pipe conduits exist (no pty).</para>
+/// <para>In a forked child (<see cref="Kernel.HasForked"/>, which <see cref="Kernel.Fork"/> runs),
+/// a wheel created before the fork lets go of the program before any handler runs: the program
+/// is the parent's. It stops watching, drops what was put and not written, closes its copies of
+/// the pipes and of the pidfd with <c>close(2)</c> only (the parent's copies stay open: the program
+/// sees no end of file, and nothing is read or written), and then reports
+/// ErrorEvent("fork", 0, message, wheelId, ""); no CloseEvent follows. It never signals the
+/// program from the child: <see cref="Kill(string)"/> returns false and
+/// <see cref="RunOptions.KillOnDispose"/> does nothing there, and the child cannot reap it
+/// (its SigChild watches are dropped). <see cref="RunOptions.KeepAfterFork"/> keeps POE's
+/// behaviour (both processes use the pipes).</para>
 /// </remarks>
-public sealed class RunWheel : Wheel, IReadyHandler
+public sealed class RunWheel : Wheel, IReadyHandler, IForkAware
 {
+    /// <summary>The ErrorEvent operation of a wheel that let go of the program in a forked child.</summary>
+    public const string ForkOperation = "fork";
+
     /// <summary>The handle name of the child's stdin in ErrorEvent.</summary>
     public const string StdinHandle = "STDIN";
 
@@ -61,6 +74,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
     private FileDescriptor? _pidFd;
     private int _openOutputs;
     private bool _exitKnown;
+    private bool _releasedByFork; // in a forked child: the program and its pipes are the parent's
 
     private string? _stdoutEvent;
     private string? _stderrEvent;
@@ -160,6 +174,7 @@ public sealed class RunWheel : Wheel, IReadyHandler
             _openOutputs++;
             _stderr.Start();
         }
+        if (!options.KeepAfterFork) Kernel.AddForkAware(Owner, this);
         RegisterWithOwner();
     }
 
@@ -364,12 +379,37 @@ public sealed class RunWheel : Wheel, IReadyHandler
     }
 
     /// <inheritdoc />
+    bool IForkAware.ReleaseInChild()
+    {
+        if (IsDisposed || _releasedByFork) return false;
+        _releasedByFork = true;
+        _exitKnown = true;   // the parent's program: never signalled from here
+        _stdout?.Close();
+        _stderr?.Close();
+        _openOutputs = 0;    // no CloseEvent: nothing reached end of file
+        _stdinFailed = true; // later puts are dropped, as after a failed write
+        ReleaseStdin();
+        // Our copies only: the program keeps its stdin open through the parent's.
+        _pidFd?.Dispose();
+        _pidFd = null;
+        return true;
+    }
+
+    /// <inheritdoc />
+    void IForkAware.ReportReleasedInChild()
+    {
+        if (!IsDisposed && ErrorEvent is { } ev)
+            Kernel.Call(Owner, ev, ForkOperation, 0, "the program was started by the parent process; this process let go of its pipes", BoxedId, "");
+    }
+
+    /// <inheritdoc />
     protected override void DisposeCore()
     {
+        if (!_releasedByFork && Pid != 0) Kernel.RemoveForkAware(Owner, this);
         _stdout?.Close();
         _stderr?.Close();
         ReleaseStdin();
-        if (_killOnDispose) Kill(_killSignal);
+        if (_killOnDispose && !_releasedByFork) Kill(_killSignal);
         _pidFd?.Dispose();
         _pidFd = null;
     }

@@ -77,6 +77,27 @@ internal sealed class FakePoolServer : IPoolServer
 
     public int ListeningDescriptor => IsListening ? Descriptor : -1;
 
+    /// <summary>The SO_REUSEPORT sockets the pool had this server open (made-up descriptors 101, 102, ...), in order.</summary>
+    public List<PoeSharp.Os.FileDescriptor> Opened { get; } = [];
+
+    /// <summary>When set, opening a SO_REUSEPORT socket fails with this message.</summary>
+    public string? OpenFailsWith { get; set; }
+
+    public PoeSharp.Os.FileDescriptor? OpenReusePortSocket(out string error)
+    {
+        if (OpenFailsWith is { } why)
+        {
+            error = why;
+            return null;
+        }
+        error = "";
+        var fd = new PoeSharp.Os.FileDescriptor(101 + Opened.Count, ownsHandle: false);
+        Opened.Add(fd);
+        return fd;
+    }
+
+    public void AcceptOn(PoeSharp.Os.FileDescriptor socket) => Calls.Add($"accept-on {socket.Fd}");
+
     /// <summary>The last connection closes.</summary>
     public void CloseConnections()
     {

@@ -11,12 +11,15 @@ internal sealed class FakeUpgradeLauncher(FakeProcessHost processes) : IUpgradeL
     /// <summary>When set, the next launch fails with this message.</summary>
     public string? FailWith { get; set; }
 
-    /// <summary>The listening descriptor of every launch, in order.</summary>
+    /// <summary>The first listening descriptor of every launch, in order.</summary>
     public List<int> Launched { get; } = [];
+
+    /// <summary>Every listening descriptor of every launch, in order.</summary>
+    public List<IReadOnlyList<int>> LaunchedAll { get; } = [];
 
     public Child? Last { get; private set; }
 
-    public IUpgradeChild? Launch(int listeningFd, out string error)
+    public IUpgradeChild? Launch(IReadOnlyList<int> listeningFds, out string error)
     {
         if (FailWith is { } why)
         {
@@ -25,7 +28,8 @@ internal sealed class FakeUpgradeLauncher(FakeProcessHost processes) : IUpgradeL
             return null;
         }
         error = "";
-        Launched.Add(listeningFd);
+        Launched.Add(listeningFds[0]);
+        LaunchedAll.Add([.. listeningFds]);
         int pid = NextPid++;
         processes.AddChild(pid);
         return Last = new Child(pid);

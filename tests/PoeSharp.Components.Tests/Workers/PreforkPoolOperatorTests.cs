@@ -147,8 +147,8 @@ public sealed class PreforkPoolOperatorTests
         Assert.That(lines, Has.Length.EqualTo(4));
         Assert.That(lines[0], Is.EqualTo(PoolStatusFile.Header));
         Assert.That(lines[1], Does.StartWith($"master pid={rig.Fake.Kernel.ProcessId} uptime=0.0 listen=- state=running target=2 started=2 timed_out=0"));
-        Assert.That(lines[2], Is.EqualTo("worker pid=5001 slot=0 age=0.0 requests=0 heartbeat=0.0 state=serving"));
-        Assert.That(lines[3], Is.EqualTo("worker pid=5002 slot=1 age=0.0 requests=0 heartbeat=0.0 state=serving"));
+        Assert.That(lines[2], Is.EqualTo("worker pid=5001 slot=0 age=0.0 requests=0 heartbeat=0.0 state=serving accepted=0 method=- target=- for=-"));
+        Assert.That(lines[3], Is.EqualTo("worker pid=5002 slot=1 age=0.0 requests=0 heartbeat=0.0 state=serving accepted=0 method=- target=- for=-"));
         Assert.That(File.Exists(path + ".tmp"), Is.False, "written by rename");
 
         rig.Fake.Advance(TimeSpan.FromSeconds(3));
@@ -157,15 +157,17 @@ public sealed class PreforkPoolOperatorTests
         rig.Exit(5002);
         lines = File.ReadAllLines(path);
         Assert.That(lines[1], Does.Contain("uptime=3.0").And.Contain("started=3"));
-        Assert.That(lines[2], Is.EqualTo("worker pid=5001 slot=0 age=3.0 requests=2 heartbeat=0.0 state=serving"));
-        Assert.That(lines[3], Is.EqualTo("worker pid=5003 slot=1 age=0.0 requests=0 heartbeat=0.0 state=serving"));
+        Assert.That(lines[2], Is.EqualTo("worker pid=5001 slot=0 age=3.0 requests=2 heartbeat=0.0 state=serving accepted=0 method=- target=- for=-"));
+        Assert.That(lines[3], Is.EqualTo("worker pid=5003 slot=1 age=0.0 requests=0 heartbeat=0.0 state=serving accepted=0 method=- target=- for=-"));
+        Assert.That(lines[4], Is.EqualTo("exit pid=5002 slot=1 reason=exit:0 ago=0.0"));
+        Assert.That(lines[1], Does.EndWith("respawns=1 accepted=0"));
 
         rig.Fake.Advance(TimeSpan.FromSeconds(7) - TimeSpan.FromMilliseconds(1));
         Assert.That(File.ReadAllLines(path)[1], Does.Contain("uptime=3.0"), "not yet");
         rig.Fake.Advance(TimeSpan.FromMilliseconds(1));
         lines = File.ReadAllLines(path);
         Assert.That(lines[1], Does.Contain("uptime=10.0"));
-        Assert.That(lines[2], Is.EqualTo("worker pid=5001 slot=0 age=10.0 requests=2 heartbeat=7.0 state=serving"));
+        Assert.That(lines[2], Is.EqualTo("worker pid=5001 slot=0 age=10.0 requests=2 heartbeat=7.0 state=serving accepted=0 method=- target=- for=-"));
     }
 
     [Test]
@@ -176,9 +178,12 @@ public sealed class PreforkPoolOperatorTests
         rig.Raise("WINCH");
         string[] lines = File.ReadAllLines(path);
         Assert.That(lines[1], Does.Contain("state=no-workers target=0"));
-        Assert.That(lines.Skip(2), Has.All.EndsWith("state=leaving"));
+        Assert.That(lines.Skip(2), Has.All.Contains(" state=leaving "));
         rig.Exit(5001);
-        Assert.That(File.ReadAllLines(path), Has.Length.EqualTo(3));
+        lines = File.ReadAllLines(path);
+        Assert.That(lines.Count(l => l.StartsWith("worker ", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(lines.Last(), Is.EqualTo("exit pid=5001 slot=0 reason=removed ago=0.0"), "WINCH removed it");
+        Assert.That(lines[1], Does.Contain(" respawns=0 "));
 
         rig.Raise("TERM");
         Assert.That(File.ReadAllLines(path)[1], Does.Contain("state=stopping:SIGTERM"));
@@ -186,6 +191,46 @@ public sealed class PreforkPoolOperatorTests
         rig.Exit(5002);
         Assert.That(rig.Ended, Is.True, "the status timer does not keep the parent alive");
         Assert.That(File.Exists(path), Is.False);
+    }
+
+    [Test]
+    public void The_status_file_shows_each_workers_current_request_connections_and_why_workers_exited()
+    {
+        string path = Path.Combine(_dir, "pool.status");
+        using var rig = new PoolRig(new PreforkPoolOptions { Workers = 2, StatusFile = path, WorkerTimeout = TimeSpan.FromSeconds(4) });
+        long start = rig.Fake.Time.GetTimestamp();
+        rig.Board.ConnectionAccepted(0);
+        rig.Board.ConnectionAccepted(0);
+        rig.Board.RequestStarted(0, start, "GET", "/slow?x=1");
+        rig.Board.ConnectionAccepted(1);
+        rig.Fake.Advance(TimeSpan.FromSeconds(2.5));
+        rig.Board.Beat(0, rig.Fake.Time.GetTimestamp());
+        rig.Board.Beat(1, rig.Fake.Time.GetTimestamp());
+        rig.Raise("TTIN");   // rewrites the file
+        string[] lines = File.ReadAllLines(path);
+        Assert.That(lines[2], Does.EndWith("state=serving accepted=2 method=GET target=/slow?x=1 for=2.5"));
+        Assert.That(lines[3], Does.EndWith("state=serving accepted=1 method=- target=- for=-"));
+        Assert.That(lines[1], Does.EndWith("respawns=0 accepted=3"));
+
+        rig.Board.Beat(0, rig.Fake.Time.GetTimestamp(), request: true);
+        rig.Board.Retiring(1);
+        rig.Exit(5002);                       // slot 1 retired at its request limit
+        rig.Fake.Advance(TimeSpan.FromSeconds(2));
+        rig.Board.Beat(0, rig.Fake.Time.GetTimestamp());
+        rig.Board.Beat(1, rig.Fake.Time.GetTimestamp());   // 5002's successor
+        rig.Fake.Advance(TimeSpan.FromSeconds(2.5));   // slot 2's worker (5003) stays silent: killed
+        Assert.That(rig.Signals.To(Signals.KILL), Is.EqualTo(new[] { 5003 }));
+        rig.Exit(5003, status: 9);
+        rig.Exit(5001, status: 70 << 8);      // a crash
+        lines = File.ReadAllLines(path);
+        Assert.That(lines.Where(l => l.StartsWith("exit ", StringComparison.Ordinal)), Is.EqualTo(new[]
+        {
+            "exit pid=5001 slot=0 reason=exit:70 ago=0.0",
+            "exit pid=5003 slot=2 reason=timeout ago=0.0",
+            "exit pid=5002 slot=1 reason=max-requests ago=4.5",
+        }));
+        Assert.That(lines[1], Does.Contain(" timed_out=1 respawns=3 accepted=3"), "the gone workers' connections still count");
+        Assert.That(lines[2], Does.EndWith("accepted=0 method=- target=- for=-"), "a new worker starts from nothing");
     }
 
     [Test]
@@ -202,13 +247,15 @@ public sealed class PreforkPoolOperatorTests
     public void The_status_format_lists_workers_as_documented()
     {
         string text = PoolStatusFile.Format(
-            new PoolStatusFile.Master(4100, TimeSpan.FromSeconds(12.5), "0.0.0.0:8888", "running", 2, 3, 0),
-            [new PoolStatusFile.Worker(4101, 0, TimeSpan.FromSeconds(12.5), 120, TimeSpan.FromSeconds(0.3), "serving"),
-             new PoolStatusFile.Worker(4107, 1, TimeSpan.FromSeconds(2), null, null, "replacing")]);
+            new PoolStatusFile.Master(4100, TimeSpan.FromSeconds(12.5), "0.0.0.0:8888", "running", 2, 3, 0, 1, 57),
+            [new PoolStatusFile.Worker(4101, 0, TimeSpan.FromSeconds(12.5), 120, TimeSpan.FromSeconds(0.3), "serving", 50, "GET /report", TimeSpan.FromSeconds(2.4)),
+             new PoolStatusFile.Worker(4107, 1, TimeSpan.FromSeconds(2), null, null, "replacing")],
+            [new PoolStatusFile.Exit(4102, 1, "max-requests", TimeSpan.FromSeconds(2))]);
         Assert.That(text, Is.EqualTo(
             "# poesharp-pool-status 1\n" +
-            "master pid=4100 uptime=12.5 listen=0.0.0.0:8888 state=running target=2 started=3 timed_out=0\n" +
-            "worker pid=4101 slot=0 age=12.5 requests=120 heartbeat=0.3 state=serving\n" +
-            "worker pid=4107 slot=1 age=2.0 requests=- heartbeat=- state=replacing\n"));
+            "master pid=4100 uptime=12.5 listen=0.0.0.0:8888 state=running target=2 started=3 timed_out=0 respawns=1 accepted=57\n" +
+            "worker pid=4101 slot=0 age=12.5 requests=120 heartbeat=0.3 state=serving accepted=50 method=GET target=/report for=2.4\n" +
+            "worker pid=4107 slot=1 age=2.0 requests=- heartbeat=- state=replacing accepted=- method=- target=- for=-\n" +
+            "exit pid=4102 slot=1 reason=max-requests ago=2.0\n"));
     }
 }

@@ -203,8 +203,16 @@ internal sealed partial class ServerProcess : IDisposable
             // One snapshot: a process can die between two calls, and the second would be empty.
             ProcInfo[] alive = Alive();
             return alive.Length == 0 || (alive.Length == 1 && alive[0].Pid == Pid && _process.HasExited);
-        }, timeout) && _process.WaitForExit(5000);
+        }, timeout) && ExitedWithOutputRead();
     }
+
+    /// <summary>
+    /// WaitForExit(int) does not wait for the asynchronous stdout/stderr readers: the last lines
+    /// may still be on their way. The overload without a timeout does; bounded here in case a
+    /// process outside the tree still holds the pipes.
+    /// </summary>
+    private bool ExitedWithOutputRead() =>
+        _process.WaitForExit(5000) && Task.Run(() => _process.WaitForExit()).Wait(TimeSpan.FromSeconds(30));
 
     private void Sample()
     {
