@@ -54,7 +54,7 @@ internal static class ListenerSession
         {
             heap.Environment.Log.Always($"Server {kernel.ProcessId} has begun listening on port {heap.Server.Port}");
             heap.Environment.Log.Always(ServerBanner.Text("PreforkHttpd", heap.Server.Address ?? heap.Options.Address, heap.Server.Port, kernel.ProcessId,
-                $"{heap.Options.MaxProcesses} worker processes and the parent accepting"));
+                heap.Options.MaxProcesses == 0 ? "the parent accepting alone" : $"{heap.Options.MaxProcesses} worker processes and the parent accepting"));
         }
 
         kernel.Yield("do_fork");

@@ -16,7 +16,7 @@ internal sealed record ServerOptions
     /// <summary>The address to listen on (the original binds INADDR_ANY).</summary>
     public IPAddress Address { get; init; } = IPAddress.Any;
 
-    /// <summary>MAX_PROCESSES: how many children the listener keeps forked.</summary>
+    /// <summary>MAX_PROCESSES: how many children the listener keeps forked (PreforkHttpd: 0 = the parent serves alone).</summary>
     public int MaxProcesses { get; init; } = 10;
 
     /// <summary>TESTING_CHURN: a child stops listening after a connection with probability <see cref="ChurnProbability"/>.</summary>
@@ -34,8 +34,12 @@ internal sealed record ServerOptions
     /// <summary>How long a persistent connection may sit idle between requests.</summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Requests served on one persistent connection before it is closed.</summary>
-    public int MaxRequests { get; init; } = 100;
+    /// <summary>
+    /// Requests served on one persistent connection before it is closed: nginx's keepalive_requests
+    /// default. With 100, a client reconnected every 100 requests, and with churn on every new
+    /// connection may end a child (bench/README.md, "Default request limit per connection").
+    /// </summary>
+    public int MaxRequests { get; init; } = 1000;
 
     /// <summary>How long a client may take to send a complete request before it is dropped.</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -138,14 +142,16 @@ internal sealed record ServerOptions
 
             -p, --port N             listen port (SERVER_PORT, default 8888); 0 picks a free one
                 --address IP         listen address (default 0.0.0.0)
-            -n, --max-processes N    children to keep forked (MAX_PROCESSES, default 10)
+            -n, --max-processes N    children to keep forked (MAX_PROCESSES, default 10); with 0
+                                     the parent serves alone and forks nothing (one accepting
+                                     process)
                 --churn, --no-churn  children randomly stop after a connection to test respawning
                                      (TESTING_CHURN, default on)
                 --debug, -q, --quiet the original's messages on stderr (DEBUG, default on)
                 --keep-alive         persistent connections and pipelining (default: close after
                                      each response, as the original)
                 --keep-alive-timeout S  idle time allowed between requests (default 5)
-                --max-requests N     requests per persistent connection (default 100)
+                --max-requests N     requests per persistent connection (default 1000)
                 --read-timeout S     time allowed to send a request (default 10)
                 --shutdown-timeout S after SIGINT/SIGTERM, time in-flight requests get (default 5)
             -h, --help               this text
@@ -167,7 +173,7 @@ internal sealed record ServerOptions
                 --debug, -q, --quiet messages on stderr (default on)
                 --keep-alive         persistent connections and pipelining (default: close)
                 --keep-alive-timeout S  idle time allowed between requests (default 5)
-                --max-requests N     requests per persistent connection (default 100)
+                --max-requests N     requests per persistent connection (default 1000)
                 --read-timeout S     time allowed to send a request (default 10)
                 --shutdown-timeout S after SIGINT/SIGTERM, time in-flight requests get (default 5)
             -h, --help               this text

@@ -75,6 +75,17 @@ public sealed class ListenerSessionTests
     }
 
     [Test]
+    public void With_max_processes_0_the_parent_forks_nothing_and_serves_alone()
+    {
+        (_, ListenerHeap heap) = Start(new ServerOptions { MaxProcesses = 0 });
+        Assert.That(_fake.Processes.ForkCount, Is.Zero);
+        Assert.That(heap.Children, Is.Empty);
+        Assert.That(_servers, Has.Count.EqualTo(1));
+        Assert.That(_servers[0].IsListening, Is.True);
+        Assert.That(heap.IsAChild, Is.False);
+    }
+
+    [Test]
     public void A_failed_fork_is_retried_after_one_second_of_fake_time()
     {
         _fake.Processes.FailNextFork();

@@ -19,6 +19,8 @@ public class ServerOptionsTests
             Assert.That(o.Debug, Is.True);
             Assert.That(o.KeepAlive, Is.False);
             Assert.That(o.ChurnProbability, Is.EqualTo(0.25));
+            // An addition (the original has no persistent connections): nginx's keepalive_requests.
+            Assert.That(o.MaxRequests, Is.EqualTo(1000));
         });
     }
 
@@ -71,6 +73,13 @@ public class ServerOptionsTests
     {
         Assert.That(ServerOptions.Parse(["--port"], ExampleKind.Prefork).Error, Is.EqualTo("--port needs a value."));
         Assert.That(ServerOptions.Parse(["--prot", "1"], ExampleKind.Prefork).Error, Is.EqualTo("unknown option '--prot'."));
+    }
+
+    [Test]
+    public void PreforkHttpd_takes_max_processes_0_for_the_parent_alone()
+    {
+        Assert.That(ServerOptions.Parse(["--max-processes", "0"], ExampleKind.Prefork).Options!.MaxProcesses, Is.Zero);
+        Assert.That(ServerOptions.HelpText(ExampleKind.Prefork), Does.Contain("with 0"));
     }
 
     [Test]

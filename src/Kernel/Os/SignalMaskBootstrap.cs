@@ -43,6 +43,7 @@ internal static unsafe class SignalMaskBootstrap
 
         var argv = Split(cmdline);
         var envp = Split(environ);
+        AddStartupEnvironment(envp, AppContext.GetData(StartupEnvironmentKey) as string);
         envp.Add(Encoding.UTF8.GetBytes(MarkerVariable + "=1\0"));
         byte[] path = Encoding.UTF8.GetBytes(exe + "\0");
         DeleteDiagnosticSocket();
@@ -69,6 +70,31 @@ internal static unsafe class SignalMaskBootstrap
         }
         SignalInterop.PthreadSigmask(SignalInterop.SIG_SETMASK, &old, null);
         return false;
+    }
+
+    /// <summary>
+    /// The runtimeconfig.json property whose <c>NAME=VALUE;NAME=VALUE</c> pairs the re-executed
+    /// runtime finds in its environment: for runtime settings that runtimeconfig.json cannot carry
+    /// (the GC's <c>GCgen0size</c> has no runtimeconfig name and is read from <c>DOTNET_GCgen0size</c> only).
+    /// </summary>
+    internal const string StartupEnvironmentKey = "PoeSharp.StartupEnvironment";
+
+    /// <summary>
+    /// Adds each <c>NAME=VALUE</c> of <paramref name="pairs"/> (separated by ';') to
+    /// <paramref name="envp"/> (NUL-terminated entries) unless the environment already names it:
+    /// what the user set wins.
+    /// </summary>
+    internal static void AddStartupEnvironment(List<byte[]> envp, string? pairs)
+    {
+        if (string.IsNullOrWhiteSpace(pairs)) return;
+        foreach (string pair in pairs.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) continue;
+            byte[] prefix = Encoding.UTF8.GetBytes(pair[..(eq + 1)]);
+            if (envp.Exists(e => e.AsSpan().StartsWith(prefix))) continue;
+            envp.Add(Encoding.UTF8.GetBytes(pair + "\0"));
+        }
     }
 
     private static byte* Pin(byte[] bytes, List<System.Runtime.InteropServices.GCHandle> handles)
