@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A/B of PreforkHttpd's exclusive wake-up of the shared listener (--exclusive-accept, epoll's
-# EPOLLEXCLUSIVE) against the default, interleaved round by round in one run: both servers run
-# side by side, churn off, and wrk measures each in turn, in close-per-request mode
+# EPOLLEXCLUSIVE, the default) against --no-exclusive-accept, interleaved round by round in one
+# run: both servers run side by side, churn off, and wrk measures each in turn, in close-per-request mode
 # ("Connection: close") and keep-alive, at each count of accepting processes (--max-processes N-1,
 # since the parent accepts too), and "light": close per request from only 2 connections, so most
 # processes are idle when a connection arrives (where waking all of them costs most). Per run: req/s,
@@ -71,7 +71,7 @@ tree_csw() {
 # start VARIANT MODE N: sets PORT and SERVER_PID.
 start() {
   local variant="$1" mode="$2" n="$3" extra=()
-  [[ "$variant" == exclusive ]] && extra+=(--exclusive-accept)
+  [[ "$variant" == exclusive ]] && extra+=(--exclusive-accept) || extra+=(--no-exclusive-accept)
   [[ "$mode" == keepalive ]] && extra+=(--keep-alive)
   PORT="$(free_port)"
   setsid $NICE $SERVER_CPU dotnet "$DLL" --port "$PORT" --address 127.0.0.1 --quiet --no-churn \

@@ -56,12 +56,12 @@ public class ServerOptionsTests
     }
 
     [Test]
-    public void Exclusive_accept_is_off_by_default_and_for_PreforkHttpd_only()
+    public void Exclusive_accept_is_on_by_default_and_for_PreforkHttpd_only()
     {
-        Assert.That(ServerOptions.Parse([], ExampleKind.Prefork).Options!.ExclusiveAccept, Is.False);
-        Assert.That(ServerOptions.Parse(["--exclusive-accept"], ExampleKind.Prefork).Options!.ExclusiveAccept, Is.True);
-        Assert.That(ServerOptions.Parse(["--exclusive-accept", "--no-exclusive-accept"], ExampleKind.Prefork).Options!.ExclusiveAccept, Is.False);
-        Assert.That(ServerOptions.Parse(["--exclusive-accept"], ExampleKind.ForkPerConnection).Error, Does.Contain("PreforkHttpd only"));
+        Assert.That(ServerOptions.Parse([], ExampleKind.Prefork).Options!.ExclusiveAccept, Is.True);
+        Assert.That(ServerOptions.Parse(["--no-exclusive-accept"], ExampleKind.Prefork).Options!.ExclusiveAccept, Is.False);
+        Assert.That(ServerOptions.Parse(["--no-exclusive-accept", "--exclusive-accept"], ExampleKind.Prefork).Options!.ExclusiveAccept, Is.True);
+        Assert.That(ServerOptions.Parse(["--no-exclusive-accept"], ExampleKind.ForkPerConnection).Error, Does.Contain("PreforkHttpd only"));
         Assert.That(ServerOptions.HelpText(ExampleKind.Prefork), Does.Contain("--exclusive-accept").And.Contain("--no-exclusive-accept"));
     }
 
