@@ -47,9 +47,9 @@ internal sealed record ServerOptions
     /// <summary>
     /// One of the processes that share the listening socket is woken per pending connection instead
     /// of every idle one (<see cref="PoeSharp.Wheels.SocketFactoryOptions.ExclusiveAccept"/>). On by
-    /// default: at 11 accepting processes it took the context switches per request from 5.3 to 1.0
-    /// and the CPU per request down by a fifth at light load, and lost nowhere (bench/README.md,
-    /// "Exclusive wake-up of a shared listener").
+    /// default: at 11 accepting processes it took the context switches per request from 5.2 to 1.0
+    /// and the CPU per request down by a fifth at light load; at 2 the runs disagreed within the
+    /// machine's noise (bench/README.md, "Exclusive wake-up of a shared listener").
     /// </summary>
     public bool ExclusiveAccept { get; init; } = true;
 

@@ -77,7 +77,8 @@ public sealed unsafe class EpollLoop : ILoop
     /// <remarks>
     /// <c>EPOLLEXCLUSIVE</c> can only be given with <c>EPOLL_CTL_ADD</c> and an exclusive
     /// registration cannot be modified, so a change of the watched modes of such a descriptor is a
-    /// <c>DEL</c> plus an <c>ADD</c> (two calls instead of one <c>MOD</c>). Pausing and resuming a
+    /// <c>DEL</c> plus an <c>ADD</c> (two calls instead of one <c>MOD</c>; the new registration's
+    /// readiness is reported from the next poll, as for any descriptor added anew). Pausing and resuming a
     /// descriptor watched in one mode only (a listener) costs the same as without the flag: a fully
     /// paused descriptor leaves the epoll set either way. Expedite cannot be combined with the flag
     /// (<c>EPOLLPRI</c>): while it is watched, the descriptor is registered without it; a kernel
@@ -449,7 +450,7 @@ public sealed unsafe class EpollLoop : ILoop
     /// <summary>Replaces a registration left by a closed duplicate of the same number (an exclusive one cannot be modified).</summary>
     private bool TakeOver(int fd, byte* ev, uint mask)
     {
-        if ((mask & EpollInterop.EPOLLEXCLUSIVE) == 0) return EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_MOD, fd, ev) == 0;
+        if ((mask & EpollInterop.EPOLLEXCLUSIVE) == 0 && EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_MOD, fd, ev) == 0) return true;
         EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_DEL, fd, null);
         return EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_ADD, fd, ev) == 0;
     }
