@@ -32,7 +32,8 @@ internal sealed class Session<THeap> : Session
     internal Session(Kernel kernel, int id, THeap heap, List<(string Event, Delegate Handler)> handlers) : base(kernel, id)
     {
         TypedHeap = heap;
-        if (s_lastTable is { } last && last.Matches(handlers))
+        // Matches runs for the very first session too, so that a pre-forking parent has compiled it.
+        if (SharedTable.Matches(s_lastTable, handlers) is { } last)
         {
             _handlers = last.Handlers;
         }
@@ -120,18 +121,20 @@ internal sealed class Session<THeap> : Session
     /// <summary>A handler table and the (event, delegate) list it was built from.</summary>
     private sealed class SharedTable((string Event, Delegate Handler)[] source, Dictionary<string, Entry> handlers)
     {
+        private readonly (string Event, Delegate Handler)[] _source = source;
+
         public Dictionary<string, Entry> Handlers { get; } = handlers;
 
-        /// <summary>True when <paramref name="handlers"/> names the same events with the same delegates, in the same order.</summary>
-        public bool Matches(List<(string Event, Delegate Handler)> handlers)
+        /// <summary><paramref name="table"/> when <paramref name="handlers"/> names the same events with the same delegates, in the same order; otherwise null.</summary>
+        public static SharedTable? Matches(SharedTable? table, List<(string Event, Delegate Handler)> handlers)
         {
-            if (handlers.Count != source.Length) return false;
-            for (int i = 0; i < source.Length; i++)
+            if (table is null || handlers.Count != table._source.Length) return null;
+            for (int i = 0; i < handlers.Count; i++)
             {
                 var (ev, handler) = handlers[i];
-                if (!string.Equals(ev, source[i].Event, StringComparison.Ordinal) || !ReferenceEquals(handler, source[i].Handler)) return false;
+                if (!string.Equals(ev, table._source[i].Event, StringComparison.Ordinal) || !ReferenceEquals(handler, table._source[i].Handler)) return null;
             }
-            return true;
+            return table;
         }
     }
 
