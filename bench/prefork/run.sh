@@ -23,6 +23,8 @@
 # busy connections' req/s and p99 (PreforkHttpd with --no-churn there: with churn its children stop
 # listening after a few connections and the parent ends up holding the idle ones). The descriptor
 # limit is raised for this script's processes only. Servers of these modes: --sweep-servers (default "prefork nginx hello").
+# A/B of two PreforkHttpd builds in the same run: PREFORK_BASE_DLL=/path/to/other/PreforkHttpd.dll in
+# the environment and "prefork-base" in --sweep-servers runs that build as one more server.
 #
 #   bench/prefork/run.sh [--duration S] [--rounds N] [--connections N] [--modes "close nochurn keepalive"]
 #                        [--servers "prefork fpc perl nginx kestrel node"] [--no-build]
@@ -54,7 +56,7 @@ while [[ $# -gt 0 ]]; do
     --sweep) SWEEP="$2"; shift 2 ;;
     --c10k-processes) C10K_PROCESSES="$2"; shift 2 ;;
     --sweep-servers) SWEEP_SERVERS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -277,8 +279,10 @@ if [[ " $MODES " == *" sweep "* || " $MODES " == *" c10k "* ]]; then
     local name="$1" n="$2"; shift 2
     PORT="$(free_port)"
     case "$name" in
-      prefork)
-        setsid $SERVER_CPU dotnet "$PREFORK_DLL" --port "$PORT" --address 127.0.0.1 --quiet --keep-alive \
+      prefork|prefork-base)
+        local dll="$PREFORK_DLL"
+        [[ "$name" == prefork-base ]] && dll="$PREFORK_BASE_DLL"
+        setsid $SERVER_CPU dotnet "$dll" --port "$PORT" --address 127.0.0.1 --quiet --keep-alive \
           --max-processes $((n - 1)) "$@" >"$WORK/$name.log" 2>&1 & ;;
       hello)
         setsid $SERVER_CPU dotnet "$HELLO_DLL" --port "$PORT" --address 127.0.0.1 --workers "$n" \
@@ -311,7 +315,7 @@ NGINX
     # PreforkHttpd's parent listens before it forks: wait for the whole tree (nginx and HelloHttp:
     # a master and n workers), or the first figures would be the parent's alone.
     local want have
-    [[ "$name" == prefork ]] && want=$n || want=$((n + 1))
+    [[ "$name" == prefork* ]] && want=$n || want=$((n + 1))
     for _ in $(seq 1 300); do
       have=$(ps -o pid= -g "$SERVER_PID" | wc -l)
       ((have >= want)) && break
@@ -340,6 +344,7 @@ errors=$(grep -c 'Socket errors\|Non-2xx' <<<"$out")" | tee -a "$WORK/sweep.txt"
     case "$s" in
       nginx) [[ -x /usr/sbin/nginx ]] && SWEEP_AVAILABLE+=" $s" ;;
       hello) [[ -f "$HELLO_DLL" ]] && SWEEP_AVAILABLE+=" $s" ;;
+      prefork-base) [[ -f "${PREFORK_BASE_DLL:-}" ]] && SWEEP_AVAILABLE+=" $s" ;;
       *) SWEEP_AVAILABLE+=" $s" ;;
     esac
   done
@@ -370,7 +375,7 @@ errors=$(grep -c 'Socket errors\|Non-2xx' <<<"$out")" | tee -a "$WORK/sweep.txt"
         # Idle connections must outlive the run (nginx: 75 s). Churn off: with churn a child stops
         # listening after a few connections and lives on while its idle ones stay open, so the
         # parent ends up holding nearly all 9,900 (the seed's rule, but no pre-forked server).
-        [[ "$s" == prefork ]] && extra=(--keep-alive-timeout 120 --no-churn)
+        [[ "$s" == prefork* ]] && extra=(--keep-alive-timeout 120 --no-churn)
         sweep_start "$s" "$C10K_PROCESSES" "${extra[@]}"
         $CLIENT_CPU wrk -t1 -c"$BUSY" -d1s "http://127.0.0.1:$PORT/" >/dev/null
         sleep 1
@@ -403,7 +408,7 @@ def ms(v):
         if v.endswith(unit): return float(v[:-len(unit)]) * f
     return float('nan')
 def med(xs): xs = [x for x in xs if x == x]; return statistics.median(xs) if xs else float('nan')
-names = {'prefork': 'PreforkHttpd', 'nginx': 'nginx', 'hello': 'HelloHttp (HttpServer)'}
+names = {'prefork': 'PreforkHttpd', 'prefork-base': 'PreforkHttpd (PREFORK_BASE_DLL)', 'nginx': 'nginx', 'hello': 'HelloHttp (HttpServer)'}
 sweep = [(k, v) for k, v in rows.items() if k[0] == 'sweep']
 if sweep:
     print("| accepting processes | server | req/s (median) | p99 ms (median) | peak PSS of the tree, MiB | CPU µs per request | runs with errors |")

@@ -120,7 +120,7 @@ public sealed partial class Kernel
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(resource);
         if (owner.IsKernel || owner.State == SessionState.Stopped || !ReferenceEquals(owner.Kernel, this)) return;
-        (owner.ForkAware ??= new()).Add(resource);
+        (owner.ForkAware ??= new(1)).Add(resource); // usually the one wheel of a connection
         var type = resource.GetType();
         if (!ReferenceEquals(type, _lastForkAwareType))
         {
@@ -144,7 +144,7 @@ public sealed partial class Kernel
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(resource);
         if (owner.IsKernel || owner.State == SessionState.Stopped || !ReferenceEquals(owner.Kernel, this)) return;
-        (owner.Owned ??= new()).Add(resource);
+        (owner.Owned ??= new(1)).Add(resource); // usually the one wheel of a connection
     }
 
     /// <summary>Cancels <see cref="AddOwned"/> (harmless if not registered); a resource disposed by its owner calls it.</summary>

@@ -180,9 +180,8 @@ public sealed partial class Kernel
         if (!isInternal)
         {
             _handleResource.UserCount++;
-            var fds = owner.FdModes ??= new();
-            fds.TryGetValue(fd, out int mask);
-            fds[fd] = mask | Session.ModeBit(mode);
+            owner.FdModes.TryGetValue(fd, out int mask);
+            owner.FdModes.Set(fd, mask | Session.ModeBit(mode));
         }
     }
 
@@ -198,15 +197,15 @@ public sealed partial class Kernel
         _loop.Ignore(fd, mode);
         if (w.Internal) return;
         _handleResource.UserCount--;
-        if (owner.FdModes is { } fds && fds.TryGetValue(fd, out int mask))
+        if (owner.FdModes.TryGetValue(fd, out int mask))
         {
             mask &= ~Session.ModeBit(mode);
             if (mask == 0)
             {
-                fds.Remove(fd);
+                owner.FdModes.Remove(fd);
                 Candidate(owner);
             }
-            else fds[fd] = mask;
+            else owner.FdModes.Set(fd, mask);
         }
     }
 
@@ -230,26 +229,25 @@ public sealed partial class Kernel
         /// <summary>The watchers of sessions (not the kernel's own): they keep the program running.</summary>
         public int UserCount;
 
-        public int CountFor(Session session) => session.FdModes?.Count ?? 0;
+        public int CountFor(Session session) => session.FdModes.Count;
 
         public bool KeepsKernelBusy => UserCount > 0;
 
         public void Release(Session session)
         {
-            if (session.FdModes is not { Count: > 0 } fds) return;
-            foreach (var (fd, mask) in fds.ToArray())
+            if (session.FdModes.Count == 0) return;
+            foreach (var (fd, mask) in session.FdModes.ToArray())
                 for (int m = 0; m < 3; m++)
                     if ((mask & (1 << m)) != 0) kernel.RemoveWatcher(session, fd, (IoMode)m, quiet: true);
-            fds.Clear();
+            session.FdModes.Clear();
         }
 
         public void Describe(Session session, LivenessReport report)
         {
             var fds = new List<(int, IoMode)>();
-            if (session.FdModes is { } map)
-                foreach (var (fd, mask) in map.OrderBy(p => p.Key))
-                    for (int m = 0; m < 3; m++)
-                        if ((mask & (1 << m)) != 0) fds.Add((fd, (IoMode)m));
+            foreach (var (fd, mask) in session.FdModes.ToArray().OrderBy(p => p.Key))
+                for (int m = 0; m < 3; m++)
+                    if ((mask & (1 << m)) != 0) fds.Add((fd, (IoMode)m));
             report.Descriptors = fds;
         }
 

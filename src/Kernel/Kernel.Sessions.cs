@@ -27,11 +27,10 @@ public sealed partial class Kernel
         }
         int id = ++_nextSessionId;
         while (_sessions.ContainsKey(id)) id = ++_nextSessionId;
-        var session = new Session<THeap>(this, id, heap)
+        var session = new Session<THeap>(this, id, heap, builder.Handlers)
         {
             Trace = builder.Trace, DefaultWarnings = builder.DefaultWarnings,
         };
-        foreach (var (ev, handler) in builder.Handlers) session.SetHandler(ev, handler);
 
         var parent = _active.State == SessionState.Stopped ? _kernelSession : _active;
         session.Parent = parent;
@@ -187,10 +186,9 @@ public sealed partial class Kernel
         CheckThread();
         ArgumentNullException.ThrowIfNull(tag);
         if (!TryResolve(session, out var s) || s.IsKernel || s.State == SessionState.Stopped) return null;
-        var refs = s.Extrefs ??= new(StringComparer.Ordinal);
-        refs.TryGetValue(tag, out int n);
+        s.Extrefs.TryGetValue(tag, out int n);
         if (n == 0) _extraRefResource.Total++;
-        refs[tag] = ++n;
+        s.Extrefs.Set(tag, ++n);
         return n;
     }
 
@@ -200,14 +198,14 @@ public sealed partial class Kernel
         CheckThread();
         ArgumentNullException.ThrowIfNull(tag);
         if (!TryResolve(session, out var s) || s.IsKernel || s.State == SessionState.Stopped) return null;
-        if (s.Extrefs is null || !s.Extrefs.TryGetValue(tag, out int n)) return 0;
+        if (!s.Extrefs.TryGetValue(tag, out int n)) return 0;
         if (--n == 0)
         {
             s.Extrefs.Remove(tag);
             _extraRefResource.Total--;
             Candidate(s);
         }
-        else s.Extrefs[tag] = n;
+        else s.Extrefs.Set(tag, n);
         return n;
     }
 
@@ -367,19 +365,19 @@ public sealed partial class Kernel
         /// <summary>Non-zero extra-ref tags over all sessions: they keep the program running.</summary>
         public int Total;
 
-        public int CountFor(Session session) => session.Extrefs?.Count ?? 0;
+        public int CountFor(Session session) => session.Extrefs.Count;
 
         public bool KeepsKernelBusy => Total > 0;
 
         public void Release(Session session)
         {
-            if (session.Extrefs is not { Count: > 0 } refs) return;
-            Total -= refs.Count;
-            refs.Clear();
+            if (session.Extrefs.Count == 0) return;
+            Total -= session.Extrefs.Count;
+            session.Extrefs.Clear();
         }
 
         public void Describe(Session session, LivenessReport report) =>
-            report.ExtraRefs = session.Extrefs is null ? new Dictionary<string, int>() : new Dictionary<string, int>(session.Extrefs);
+            report.ExtraRefs = session.Extrefs.ToDictionary();
 
         public void ReportLeaks(List<string> leaks)
         {

@@ -1,4 +1,5 @@
 using PoeSharp.Loop;
+using PoeSharp.Resources;
 
 namespace PoeSharp;
 
@@ -62,8 +63,8 @@ public abstract class Session
     internal int TimerCount;
     internal List<Session>? Children;
     internal List<string>? Aliases;
-    internal Dictionary<int, int>? FdModes;        // fd -> bit mask of watched IoModes
-    internal Dictionary<string, int>? Extrefs;      // tag -> count (> 0)
+    internal SmallMap<int> FdModes;                 // fd -> bit mask of watched IoModes
+    internal SmallMap<string> Extrefs = new(StringComparer.Ordinal); // tag -> count (> 0)
     internal int TimerHead = -1;    // first slot of this session's timers in the queue (a linked list)
     internal Dictionary<int, (string Event, object?[] Args)>? SigChildren; // pid -> watch
     internal List<IDisposable>? Owned;               // disposed when the session stops with them (Kernel.AddOwned)

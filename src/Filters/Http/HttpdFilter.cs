@@ -74,8 +74,9 @@ public sealed class HttpdFilter : IFilter<HttpMessage, HttpResponse>
     private readonly HttpdLimits _limits;
     private readonly TimeProvider _time;
     private readonly HttpRequestHeadParser _head;
-    private readonly ContentLengthBodyReader _contentLengthBody = new();
-    private readonly ChunkedBodyReader _chunkedBody;
+    // Created by the first request with such a body and kept: most connections never need one.
+    private ContentLengthBodyReader? _contentLengthBody;
+    private ChunkedBodyReader? _chunkedBody;
     private readonly HttpResponseWriter _writer;
 
     private State _state;
@@ -93,7 +94,6 @@ public sealed class HttpdFilter : IFilter<HttpMessage, HttpResponse>
         _limits.Validate();
         _time = time ?? TimeProvider.System;
         _head = new HttpRequestHeadParser(_limits);
-        _chunkedBody = new ChunkedBodyReader(_limits);
         _writer = new HttpResponseWriter(_time);
     }
 
@@ -172,8 +172,8 @@ public sealed class HttpdFilter : IFilter<HttpMessage, HttpResponse>
         bool streaming = _limits.StreamBodies;
         _body = _head.Framing switch
         {
-            HttpBodyFraming.Chunked => _chunkedBody.Begin(request, headEnd, buffered: !streaming),
-            HttpBodyFraming.ContentLength => _contentLengthBody.Begin(headEnd, _head.ContentLength, wholeOnly: !streaming),
+            HttpBodyFraming.Chunked => (_chunkedBody ??= new ChunkedBodyReader(_limits)).Begin(request, headEnd, buffered: !streaming),
+            HttpBodyFraming.ContentLength => (_contentLengthBody ??= new ContentLengthBodyReader()).Begin(headEnd, _head.ContentLength, wholeOnly: !streaming),
             _ => null,
         };
         if (_body is null) return Complete(request, headEnd, out record, out consumed);

@@ -21,12 +21,15 @@ internal sealed unsafe class OutputQueue : IBufferWriter<byte>
         public int End;
     }
 
-    private Segment[] _segments = new Segment[4];
+    // Both rings start empty and grow by doubling on demand, then keep their size: a busy
+    // connection stops allocating after its first bursts, and one that usually has a single
+    // answer in flight (an idle keep-alive connection) holds one slot of each.
+    private Segment[] _segments = [];
     private int _head;
     private int _count;
 
     // Message bookkeeping for get_driver_out_messages: the stream offset where each record ends.
-    private long[] _messageEnds = new long[8];
+    private long[] _messageEnds = [];
     private int _messageHead;
     private int _messageCount;
     private long _queuedTotal;
@@ -177,7 +180,7 @@ internal sealed unsafe class OutputQueue : IBufferWriter<byte>
 
     private void GrowSegments()
     {
-        var bigger = new Segment[_segments.Length * 2];
+        var bigger = new Segment[Math.Max(1, _segments.Length * 2)];
         for (int i = 0; i < _count; i++) bigger[i] = _segments[(_head + i) & (_segments.Length - 1)];
         _segments = bigger;
         _head = 0;
@@ -185,7 +188,7 @@ internal sealed unsafe class OutputQueue : IBufferWriter<byte>
 
     private void GrowMessages()
     {
-        var bigger = new long[_messageEnds.Length * 2];
+        var bigger = new long[Math.Max(1, _messageEnds.Length * 2)];
         for (int i = 0; i < _messageCount; i++) bigger[i] = _messageEnds[(_messageHead + i) & (_messageEnds.Length - 1)];
         _messageEnds = bigger;
         _messageHead = 0;

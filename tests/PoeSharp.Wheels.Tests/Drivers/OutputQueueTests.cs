@@ -77,4 +77,42 @@ public sealed class OutputQueueTests
         Assert.That(queue.Octets, Is.Zero);
         Assert.That(queue.Messages, Is.Zero);
     }
+
+    [Test]
+    public void AQueueThatStartsWithOneSlotGrowsForBurstsAndThenReusesItsRings()
+    {
+        var (r, w) = PosixSocket.Pipe().Value;
+        using var reader = r;
+        using var writer = w;
+        PosixSocket.SetNonBlocking(reader.Fd, true);
+        var queue = new OutputQueue();
+        var buf = new byte[65536];
+        for (int round = 0; round < 3; round++)
+        {
+            // One small message, written at once: the steady state of a keep-alive connection.
+            Put(queue, (byte)'s', 100);
+            Assert.That(queue.Messages, Is.EqualTo(1));
+            Assert.That(queue.Flush(writer.Fd).IsError, Is.False);
+            Assert.That(queue.Octets, Is.Zero);
+            Assert.That(queue.Messages, Is.Zero);
+            Assert.That(PosixSocket.Read(reader.Fd, buf).Value, Is.EqualTo(100));
+
+            // A burst of 20 messages over five segments (pipelined answers) before any write.
+            var expected = new List<byte>();
+            for (int m = 0; m < 20; m++)
+            {
+                Put(queue, (byte)('a' + m), 3000);
+                expected.AddRange(Enumerable.Repeat((byte)('a' + m), 3000));
+            }
+            Assert.That(queue.Messages, Is.EqualTo(20));
+            Assert.That(queue.Octets, Is.EqualTo(60_000));
+            Assert.That(queue.Flush(writer.Fd).IsError, Is.False);
+            var received = new List<byte>();
+            int n;
+            while ((n = PosixSocket.Read(reader.Fd, buf).Value) > 0) received.AddRange(buf.AsSpan(0, n).ToArray());
+            Assert.That(queue.Octets, Is.Zero, "a 64 KiB pipe takes 60,000 bytes");
+            Assert.That(queue.Messages, Is.Zero);
+            Assert.That(received, Is.EqualTo(expected), $"round {round}: every byte once, in order");
+        }
+    }
 }
