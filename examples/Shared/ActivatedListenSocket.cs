@@ -11,7 +11,7 @@ namespace PoeSharp.Examples;
 internal sealed class ActivatedListenSocket(ListenAcceptWheel wheel) : IListenSocket
 {
     /// <summary>Accepts on <paramref name="socket"/>, which the wheel then owns.</summary>
-    public static IListenSocket Create(Kernel kernel, ActivatedSocket socket, int maxAcceptsPerReady) =>
+    public static IListenSocket Create(Kernel kernel, ActivatedSocket socket, int maxAcceptsPerReady, bool exclusiveAccept) =>
         new ActivatedListenSocket(new ListenAcceptWheel(kernel, new ListenAcceptOptions
         {
             Handle = socket.Handle,
@@ -19,6 +19,7 @@ internal sealed class ActivatedListenSocket(ListenAcceptWheel wheel) : IListenSo
             AcceptEvent = "got_connection",
             ErrorEvent = "got_error",
             MaxAcceptsPerReady = maxAcceptsPerReady,
+            ExclusiveAccept = exclusiveAccept,
         }));
 
     /// <inheritdoc />

@@ -34,7 +34,7 @@ internal sealed class ServerEnvironment
             Log = new DebugLog(Console.Error, options.Debug),
             CreateServer = activated is null
                 ? (kernel, o) => SocketFactoryListenSocket.Create(kernel, o, maxAcceptsPerReady)
-                : (kernel, _) => ActivatedListenSocket.Create(kernel, activated, maxAcceptsPerReady),
+                : (kernel, _) => ActivatedListenSocket.Create(kernel, activated, maxAcceptsPerReady, options.ExclusiveAccept),
             Random = new SystemRandomSource(),
             Signals = new PosixSignaller(),
         };

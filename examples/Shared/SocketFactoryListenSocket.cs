@@ -18,6 +18,7 @@ internal sealed class SocketFactoryListenSocket(SocketFactoryWheel wheel) : ILis
             FailureEvent = "got_error",
             Reuse = true,
             MaxAcceptsPerReady = maxAcceptsPerReady,
+            ExclusiveAccept = options.ExclusiveAccept,
         }));
 
     /// <inheritdoc />

@@ -60,14 +60,22 @@ public sealed partial class Kernel
     /// no allocation per readiness). Owned by, and keeping alive, the active session; OnReady runs
     /// with that session active, and an exception from it becomes that session's DIE.
     /// </summary>
-    public void Watch(int fd, IoMode mode, IReadyHandler handler)
+    public void Watch(int fd, IoMode mode, IReadyHandler handler) => Watch(fd, mode, handler, exclusive: false);
+
+    /// <summary>
+    /// Like <see cref="Watch(int, IoMode, IReadyHandler)"/>; with <paramref name="exclusive"/>, when
+    /// several processes wait on the same open socket (a listening socket shared by pre-forked
+    /// processes), its readiness wakes one of them instead of every one (<see cref="ILoop.Watch(int, IoMode, bool)"/>).
+    /// What a woken process sees does not change. The flag is taken when the descriptor starts being watched.
+    /// </summary>
+    public void Watch(int fd, IoMode mode, IReadyHandler handler, bool exclusive)
     {
         CheckThread();
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
         ArgumentNullException.ThrowIfNull(handler);
         var s = _active;
         if (s.IsKernel || s.State != SessionState.Alive) ThrowNoActiveSession(nameof(Watch));
-        AddWatcher(s, fd, mode, null, [], handler, isInternal: false);
+        AddWatcher(s, fd, mode, null, [], handler, isInternal: false, exclusive);
     }
 
     /// <summary>Stops a watcher of the active session (unknown ones are ignored).</summary>
@@ -148,7 +156,7 @@ public sealed partial class Kernel
         DispatchCore(owner, owner, w.Event!, args, null, EventKind.Io, true, out _);
     }
 
-    private void AddWatcher(Session owner, int fd, IoMode mode, string? ev, object?[] args, IReadyHandler? handler, bool isInternal)
+    private void AddWatcher(Session owner, int fd, IoMode mode, string? ev, object?[] args, IReadyHandler? handler, bool isInternal, bool exclusive = false)
     {
         long key = Watcher.Key(fd, mode);
         if (_handleResource.Watchers.TryGetValue(key, out var existing))
@@ -168,7 +176,7 @@ public sealed partial class Kernel
             return;
         }
         _handleResource.Watchers.Add(key, new Watcher { Owner = owner, Fd = fd, Mode = mode, Event = ev, Args = args, Handler = handler, Internal = isInternal });
-        _loop.Watch(fd, mode);
+        _loop.Watch(fd, mode, exclusive);
         if (!isInternal)
         {
             _handleResource.UserCount++;

@@ -55,6 +55,16 @@ public class ServerOptionsTests
         Assert.That((o.Debug, o.Churn), Is.EqualTo((true, true)));
     }
 
+    [Test]
+    public void Exclusive_accept_is_on_by_default_and_for_PreforkHttpd_only()
+    {
+        Assert.That(ServerOptions.Parse([], ExampleKind.Prefork).Options!.ExclusiveAccept, Is.True);
+        Assert.That(ServerOptions.Parse(["--no-exclusive-accept"], ExampleKind.Prefork).Options!.ExclusiveAccept, Is.False);
+        Assert.That(ServerOptions.Parse(["--no-exclusive-accept", "--exclusive-accept"], ExampleKind.Prefork).Options!.ExclusiveAccept, Is.True);
+        Assert.That(ServerOptions.Parse(["--no-exclusive-accept"], ExampleKind.ForkPerConnection).Error, Does.Contain("PreforkHttpd only"));
+        Assert.That(ServerOptions.HelpText(ExampleKind.Prefork), Does.Contain("--exclusive-accept").And.Contain("--no-exclusive-accept"));
+    }
+
     [TestCase("--port", "65536", "--port must be a whole number from 0 to 65535")]
     [TestCase("--port", "-1", "--port must be")]
     [TestCase("--port", "http", "not 'http'")]

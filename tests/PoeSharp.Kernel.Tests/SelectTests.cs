@@ -172,6 +172,25 @@ public sealed class SelectTests : KernelTestBase
     }
 
     [Test]
+    public void AnExclusiveWatchPassesTheFlagToTheLoopAndIsReportedAsUsual()
+    {
+        var reader = new Reader(K, Log);
+        var s = Fake.Create(0, b => b
+            .On("_start", c => { c.Kernel.Watch(14, IoMode.Read, reader, exclusive: true); c.Kernel.Watch(15, IoMode.Read, reader); c.Kernel.PauseWatch(14, IoMode.Read); })
+            .On("resume", c => c.Kernel.ResumeWatch(14, IoMode.Read))
+            .On("stop", c => { c.Kernel.Unwatch(14, IoMode.Read); c.Kernel.Unwatch(15, IoMode.Read); }));
+        Assert.That(Fake.Loop.IsExclusive(14, IoMode.Read), Is.True);
+        Assert.That(Fake.Loop.IsExclusive(15, IoMode.Read), Is.False);
+        Fake.Deliver(s, "resume");
+        Assert.That(Fake.Loop.IsExclusive(14, IoMode.Read), Is.True, "kept through pause and resume");
+        Fake.Loop.FireOnce(14, IoMode.Read);
+        Fake.RunUntilIdle();
+        Assert.That(Log, Is.EqualTo(new[] { $"{s.Id}:14:Read" }));
+        Fake.Deliver(s, "stop");
+        Assert.That(Fake.Loop.IsWatched(14, IoMode.Read), Is.False);
+    }
+
+    [Test]
     public void WatchOutsideASessionIsAClearError()
     {
         Assert.That(() => K.Watch(1, IoMode.Read, new Thrower()), Throws.InvalidOperationException);

@@ -34,6 +34,8 @@ public sealed unsafe class EpollLoop : ILoop
         public bool Plain;        // epoll refused it (EPERM: regular file): always ready
         public uint Mask;         // events registered with epoll
         public uint Generation;   // bumped on every ADD, so a stale event for a re-added fd is dropped
+        public bool Exclusive;    // registered with EPOLLEXCLUSIVE (one waking epoll instance per readiness)
+        public bool ExclusiveRefused;   // the OS refused EPOLLEXCLUSIVE for it (EINVAL): registered plainly
     }
 
     private ILoopSink? _sink;
@@ -69,7 +71,22 @@ public sealed unsafe class EpollLoop : ILoop
     public void Attach(ILoopSink sink) => _sink = sink ?? throw new ArgumentNullException(nameof(sink));
 
     /// <inheritdoc />
-    public void Watch(int fd, IoMode mode)
+    public void Watch(int fd, IoMode mode) => Watch(fd, mode, exclusive: false);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <c>EPOLLEXCLUSIVE</c> can only be given with <c>EPOLL_CTL_ADD</c> and an exclusive
+    /// registration cannot be modified, so a change of the watched modes of such a descriptor is a
+    /// <c>DEL</c> plus an <c>ADD</c> (two calls instead of one <c>MOD</c>; the new registration's
+    /// readiness is reported from the next poll, as for any descriptor added anew). Pausing and resuming a
+    /// descriptor watched in one mode only (a listener) costs the same as without the flag: a fully
+    /// paused descriptor leaves the epoll set either way. Expedite cannot be combined with the flag
+    /// (<c>EPOLLPRI</c>): while it is watched, the descriptor is registered without it; a kernel
+    /// before Linux 4.5 refuses it and the descriptor is registered without it too. In a forked
+    /// child the flag is set again on the child's own epoll instance (<see cref="AfterFork"/>),
+    /// which is what makes it work: each process must wait on its own instance.
+    /// </remarks>
+    public void Watch(int fd, IoMode mode, bool exclusive)
     {
         ThrowIfDisposed();
         RebuildIfForked();
@@ -80,6 +97,7 @@ public sealed unsafe class EpollLoop : ILoop
         if ((s.Interest & bit) != 0) return;
         s.Interest |= bit;
         s.Paused &= (byte)~bit;
+        if (exclusive) s.Exclusive = true;
         _watchCount++;
         if (fd > _maxFd) _maxFd = fd;
         Apply(fd, ref s);
@@ -128,6 +146,9 @@ public sealed unsafe class EpollLoop : ILoop
 
     /// <summary>True when <paramref name="fd"/>/<paramref name="mode"/> is watched and paused.</summary>
     public bool IsPaused(int fd, IoMode mode) => fd >= 0 && fd < _fds.Length && (_fds[fd].Paused & Bit(mode)) != 0;
+
+    /// <summary>True when <paramref name="fd"/> is watched with the exclusive flag (whether the OS took it or not).</summary>
+    public bool IsExclusive(int fd) => fd >= 0 && fd < _fds.Length && _fds[fd].Interest != 0 && _fds[fd].Exclusive;
 
     /// <inheritdoc />
     public int Poll(TimeSpan timeout)
@@ -340,6 +361,13 @@ public sealed unsafe class EpollLoop : ILoop
         if ((active & ReadBit) != 0) mask |= EpollInterop.EPOLLIN;
         if ((active & WriteBit) != 0) mask |= EpollInterop.EPOLLOUT;
         if ((active & ExpediteBit) != 0) mask |= EpollInterop.EPOLLPRI;
+        if (s.Interest == 0)
+        {
+            s.Exclusive = false;
+            s.ExclusiveRefused = false;
+        }
+        // EPOLLEXCLUSIVE takes IN and OUT only (EINVAL with PRI).
+        if (mask != 0 && s.Exclusive && !s.ExclusiveRefused && (mask & EpollInterop.EPOLLPRI) == 0) mask |= EpollInterop.EPOLLEXCLUSIVE;
 
         if (s.Plain)
         {
@@ -366,6 +394,12 @@ public sealed unsafe class EpollLoop : ILoop
         if (s.Registered && s.Mask == mask) return;
         byte* ev = stackalloc byte[16];
         Unsafe.WriteUnaligned(ev, mask);
+        if (s.Registered && ((mask | s.Mask) & EpollInterop.EPOLLEXCLUSIVE) != 0)
+        {
+            // An exclusive registration cannot be modified, nor a plain one made exclusive: add it anew.
+            EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_DEL, fd, null);
+            s.Registered = false;
+        }
         if (s.Registered)
         {
             Unsafe.WriteUnaligned(ev + DataOffset, ((ulong)s.Generation << 32) | (uint)fd);
@@ -381,10 +415,19 @@ public sealed unsafe class EpollLoop : ILoop
 
         uint gen = s.Generation + 1;
         Unsafe.WriteUnaligned(ev + DataOffset, ((ulong)gen << 32) | (uint)fd);
-        if (EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_ADD, fd, ev) != 0)
+        int added = EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_ADD, fd, ev);
+        if (added != 0 && (mask & EpollInterop.EPOLLEXCLUSIVE) != 0 && Marshal.GetLastPInvokeError() == Errno.EINVAL)
+        {
+            // Before Linux 4.5, or a descriptor the flag does not apply to: watch it plainly.
+            s.ExclusiveRefused = true;
+            mask &= ~EpollInterop.EPOLLEXCLUSIVE;
+            Unsafe.WriteUnaligned(ev, mask);
+            added = EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_ADD, fd, ev);
+        }
+        if (added != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == Errno.EEXIST && EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_MOD, fd, ev) == 0)
+            if (errno == Errno.EEXIST && TakeOver(fd, ev, mask))
             {
                 // A registration left by a closed duplicate of the same number: take it over.
             }
@@ -402,6 +445,14 @@ public sealed unsafe class EpollLoop : ILoop
         s.Generation = gen;
         s.Registered = true;
         s.Mask = mask;
+    }
+
+    /// <summary>Replaces a registration left by a closed duplicate of the same number (an exclusive one cannot be modified).</summary>
+    private bool TakeOver(int fd, byte* ev, uint mask)
+    {
+        if ((mask & EpollInterop.EPOLLEXCLUSIVE) == 0 && EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_MOD, fd, ev) == 0) return true;
+        EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_DEL, fd, null);
+        return EpollInterop.EpollCtl(_epfd, EpollInterop.EPOLL_CTL_ADD, fd, ev) == 0;
     }
 
     private static void ThrowCtl(string what, int fd, int errno) =>

@@ -18,6 +18,16 @@ public interface ILoop : IDisposable
     /// <summary>Starts watching <paramref name="fd"/> for <paramref name="mode"/>. Watching a mode twice is a no-op.</summary>
     void Watch(int fd, IoMode mode);
 
+    /// <summary>
+    /// Like <see cref="Watch(int, IoMode)"/>; with <paramref name="exclusive"/> the loop asks the OS
+    /// to wake only one of the processes (each with its own loop) that wait on the same open socket
+    /// when it becomes ready, instead of all of them: a listening socket shared by pre-forked
+    /// processes (epoll's <c>EPOLLEXCLUSIVE</c>). A hint: what each loop reports once it is awake
+    /// does not change, and a loop without the notion (the default) watches as usual. The flag
+    /// belongs to the descriptor until it is no longer watched in any mode.
+    /// </summary>
+    void Watch(int fd, IoMode mode, bool exclusive) => Watch(fd, mode);
+
     /// <summary>Stops watching <paramref name="fd"/> for <paramref name="mode"/>; unknown descriptors are ignored.</summary>
     void Ignore(int fd, IoMode mode);
 

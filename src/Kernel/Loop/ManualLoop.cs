@@ -18,6 +18,7 @@ public sealed class ManualLoop : ILoop
     private sealed class Entry
     {
         public bool Paused;
+        public bool Exclusive;
     }
 
     /// <summary>Called when a poll finds nothing ready and the kernel would wait <c>timeout</c> (never with zero).</summary>
@@ -47,7 +48,11 @@ public sealed class ManualLoop : ILoop
     public void Attach(ILoopSink sink) => _sink = sink ?? throw new ArgumentNullException(nameof(sink));
 
     /// <inheritdoc />
-    public void Watch(int fd, IoMode mode) => _watches.TryAdd(Key(fd, mode), new Entry());
+    public void Watch(int fd, IoMode mode) => Watch(fd, mode, exclusive: false);
+
+    /// <inheritdoc />
+    /// <remarks>Records the flag for <see cref="IsExclusive"/>; readiness is reported as without it.</remarks>
+    public void Watch(int fd, IoMode mode, bool exclusive) => _watches.TryAdd(Key(fd, mode), new Entry { Exclusive = exclusive });
 
     /// <inheritdoc />
     public void Ignore(int fd, IoMode mode) => _watches.Remove(Key(fd, mode));
@@ -69,6 +74,9 @@ public sealed class ManualLoop : ILoop
 
     /// <summary>True if <paramref name="fd"/>/<paramref name="mode"/> is watched and paused.</summary>
     public bool IsPaused(int fd, IoMode mode) => _watches.TryGetValue(Key(fd, mode), out var e) && e.Paused;
+
+    /// <summary>True if <paramref name="fd"/>/<paramref name="mode"/> is watched and was watched with the exclusive flag.</summary>
+    public bool IsExclusive(int fd, IoMode mode) => _watches.TryGetValue(Key(fd, mode), out var e) && e.Exclusive;
 
     /// <summary>Marks the descriptor ready (level-triggered) or not ready.</summary>
     public void SetReady(int fd, IoMode mode, bool ready = true)

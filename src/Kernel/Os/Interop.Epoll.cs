@@ -14,6 +14,7 @@ internal static unsafe partial class EpollInterop
     internal const uint EPOLLIN = 0x001, EPOLLPRI = 0x002, EPOLLOUT = 0x004, EPOLLERR = 0x008, EPOLLHUP = 0x010;
     internal const uint EPOLLRDNORM = 0x040, EPOLLRDBAND = 0x080, EPOLLWRNORM = 0x100, EPOLLWRBAND = 0x200;
     internal const uint EPOLLRDHUP = 0x2000;
+    internal const uint EPOLLEXCLUSIVE = 1u << 28;
 
     /// <summary>sizeof(struct epoll_event) on this architecture.</summary>
     internal static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;

@@ -61,11 +61,14 @@ internal sealed class AcceptLoop
             throw new ArgumentOutOfRangeException(paramName, d, "AcceptErrorDelay must be positive (null = retry at once, as POE).");
     }
 
-    /// <summary>Watches <paramref name="listenFd"/> for readability; <paramref name="handler"/> must call <see cref="AcceptSome"/>.</summary>
-    internal void Start(int listenFd, IReadyHandler handler)
+    /// <summary>
+    /// Watches <paramref name="listenFd"/> for readability; <paramref name="handler"/> must call <see cref="AcceptSome"/>.
+    /// <paramref name="exclusive"/>: one process of those sharing the listener is woken per readiness.
+    /// </summary>
+    internal void Start(int listenFd, IReadyHandler handler, bool exclusive = false)
     {
         _fd = listenFd;
-        _kernel.Watch(listenFd, IoMode.Read, handler);
+        _kernel.Watch(listenFd, IoMode.Read, handler, exclusive);
         _watching = true;
         if (_paused) _kernel.PauseWatch(listenFd, IoMode.Read);
     }

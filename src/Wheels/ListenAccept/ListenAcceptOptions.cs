@@ -33,4 +33,7 @@ public sealed record ListenAcceptOptions
     /// <see cref="SocketFactoryOptions.AcceptErrorDelay"/>. Null retries at the next readiness, as POE does.
     /// </summary>
     public TimeSpan? AcceptErrorDelay { get; init; } = SocketFactoryOptions.DefaultAcceptErrorDelay;
+
+    /// <summary>One process of those sharing the socket is woken per pending connection; see <see cref="SocketFactoryOptions.ExclusiveAccept"/>.</summary>
+    public bool ExclusiveAccept { get; init; }
 }

@@ -83,7 +83,7 @@ public sealed class ListenAcceptWheel : Wheel, IReadyHandler, IAcceptSink
         // A blocking listener would block the whole process in accept when a connection vanishes.
         PosixSocket.SetNonBlocking(_handle.Fd, true);
         RegisterWithOwner();
-        _acceptor.Start(_handle.Fd, this);
+        _acceptor.Start(_handle.Fd, this, options.ExclusiveAccept);
     }
 
     /// <summary>The event for new sockets; changeable at run time (POE's event()).</summary>

@@ -75,6 +75,15 @@ public sealed record SocketFactoryOptions
     public TimeSpan? AcceptErrorDelay { get; init; } = DefaultAcceptErrorDelay;
 
     /// <summary>
+    /// Wake only one of the processes that wait on this listening socket when a connection is
+    /// pending, instead of every one (<see cref="Kernel.Watch(int, PoeSharp.Loop.IoMode, PoeSharp.Loop.IReadyHandler, bool)"/>,
+    /// epoll's <c>EPOLLEXCLUSIVE</c>). It matters only when pre-forked processes share the socket;
+    /// without it every idle process wakes per connection and all but one find nothing to accept.
+    /// Default false (bench/README.md, "Exclusive wake-up of a shared listener").
+    /// </summary>
+    public bool ExclusiveAccept { get; init; }
+
+    /// <summary>
     /// Client mode: false (the default) = a connect still in progress when the process forks is
     /// the parent's, and the child's wheel lets go of it (FailureEvent "fork"); true = both
     /// processes keep waiting for it, as in POE. Listening wheels always keep working in children.

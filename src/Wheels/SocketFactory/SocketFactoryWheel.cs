@@ -267,7 +267,7 @@ public sealed class SocketFactoryWheel : Wheel, IReadyHandler, IAcceptSink, IFor
         _mode = Mode.Listening;
         _acceptor = new AcceptLoop(Kernel, this, o.MaxAcceptsPerReady, o.AcceptErrorDelay,
                                    $"{nameof(SocketFactoryWheel)}({Id}) -> accept retry");
-        _acceptor.Start(_socket.Fd, this);
+        _acceptor.Start(_socket.Fd, this, o.ExclusiveAccept);
     }
 
     private static AddressFamily InferDomain(string? address)
