@@ -18,6 +18,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=bench/prefork/lib.sh
+. "$ROOT/bench/prefork/lib.sh"
 DURATION=5 ROUNDS=3 CONNECTIONS=32 PROCESSES="11 2" MODES="close keepalive light" BUILD=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -49,16 +51,6 @@ if [[ $BUILD == 1 ]]; then
   dotnet build "$ROOT/examples/PreforkHttpd" -c Release --nologo -v q >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
 fi
 DLL="$ROOT/examples/PreforkHttpd/bin/Release/net10.0/PreforkHttpd.dll"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-tree_cpu() {
-  local g="$1" t=0 s d
-  for d in /proc/[0-9]*; do
-    s=$(cat "$d/stat" 2>/dev/null) || continue
-    s=${s##*) }; set -- $s
-    [[ "$3" == "$g" ]] && t=$((t + ${12} + ${13} + ${14} + ${15}))
-  done
-  echo "$t"
-}
 # tree_csw PGID: voluntary context switches of the main thread of every process of the group.
 tree_csw() {
   local t=0 pid v

@@ -35,6 +35,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=bench/prefork/lib.sh
+. "$ROOT/bench/prefork/lib.sh"
 DURATION=5
 ROUNDS=3
 CONNECTIONS=32
@@ -104,8 +106,6 @@ CLIENT_DLL="$ROOT/bench/PoeSharp.LoadClient/bin/Release/net10.0/PoeSharp.LoadCli
 HELLO_DLL="$ROOT/examples/HelloHttp/bin/Release/net10.0/HelloHttp.dll"
 KESTREL_DLL="$ROOT/bench/peers/kestrel/bin/Release/net10.0/KestrelPeer.dll"
 NODE_CLUSTER="$ROOT/bench/peers/node/cluster.js"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 wait_port() {
   for _ in $(seq 1 200); do
@@ -255,16 +255,6 @@ if [[ " $MODES " == *" sweep "* || " $MODES " == *" c10k "* ]]; then
     for d in /proc/[0-9]*; do
       [[ "$(cut -d' ' -f5 "$d/stat" 2>/dev/null)" == "$1" ]] || continue
       v=$(awk '/^Pss:/{print $2}' "$d/smaps_rollup" 2>/dev/null) && [[ -n "$v" ]] && t=$((t + v))
-    done
-    echo "$t"
-  }
-  # tree_cpu PGID: utime+stime (+ reaped children's) clock ticks of the group.
-  tree_cpu() {
-    local g="$1" t=0 s d
-    for d in /proc/[0-9]*; do
-      s=$(cat "$d/stat" 2>/dev/null) || continue
-      s=${s##*) }; set -- $s
-      [[ "$3" == "$g" ]] && t=$((t + ${12} + ${13} + ${14} + ${15}))
     done
     echo "$t"
   }
