@@ -42,10 +42,9 @@ public sealed partial class ForkPerConnectionTests : ServerProcessFixture
             string raw = HttpProbe.Exchange(server.Port, "GET / HTTP/1.1\r\nHost: cost.test\r\nConnection: close\r\n\r\n");
             Assert.That(HttpProbe.ParseAll(raw).Select(a => a.Status), Is.EqualTo(new[] { 200 }), raw);
         }
-        Assert.That(ServerProcess.Eventually(() => server.Count(ChildCostLine()) >= 3, TimeSpan.FromSeconds(30)), Is.True,
+        Assert.That(ServerProcess.Eventually(() => server.Count(ChildCost.Line()) >= 3, TimeSpan.FromSeconds(30)), Is.True,
             "no CHILDCOST line from the children:\n" + server.Tail());
-        string[] lines = server.StderrLines.Where(l => ChildCostLine().IsMatch(l)).ToArray();
-        int[] compiled = lines.Select(l => int.Parse(JitMethods().Match(l).Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        var (lines, compiled) = ChildCost.Read(server);
         // A Release child compiles none (docs/FORK-SAFETY.md, "Cost of a child"); these Debug builds
         // also compile a few one-line accessors that Release inlines: 2 to 7 per child, depending
         // on which paths the timing of each connection takes. Before the child path was prepared,
@@ -55,12 +54,6 @@ public sealed partial class ForkPerConnectionTests : ServerProcessFixture
         server.Signal(ProcessTree.SIGTERM);
         Assert.That(server.WaitAllGone(TimeSpan.FromSeconds(30)), Is.True, server.Tail());
     }
-
-    [GeneratedRegex(@"^CHILDCOST pid=\d+ ")]
-    private static partial Regex ChildCostLine();
-
-    [GeneratedRegex(@" jit_methods=(\d+) ")]
-    private static partial Regex JitMethods();
 
     [Test]
     public void Sigint_to_the_group_lets_an_inflight_request_finish_and_ends_every_process()

@@ -51,21 +51,14 @@ public sealed partial class HelloHttpTests : ServerProcessFixture
         ServerProcess server = StartServer(Example, [("POESHARP_CHILD_COST", "1")], "--workers", "1", "--max-requests", "3");
         WaitForWorkers(server, 1);
         for (int i = 0; i < 3; i++) Assert.That(Get(server, "/").Status, Is.EqualTo(200));
-        Assert.That(ServerProcess.Eventually(() => server.Count(ChildCostLine()) >= 1, Patience), Is.True,
+        Assert.That(ServerProcess.Eventually(() => server.Count(ChildCost.Line()) >= 1, Patience), Is.True,
             "no CHILDCOST line from the retired worker:\n" + server.Tail());
-        string[] lines = server.StderrLines.Where(l => ChildCostLine().IsMatch(l)).ToArray();
-        int[] compiled = lines.Select(l => int.Parse(JitMethods().Match(l).Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        var (lines, compiled) = ChildCost.Read(server);
         // The same limit as ForkPerConnection's test: these Debug builds may compile a few one-line
         // accessors that Release inlines. Measured: 0 per worker; before the warm-up, 160.
         Assert.That(compiled, Has.All.LessThan(10), string.Join('\n', lines));
         StopAndAssertClean(server);
     }
-
-    [GeneratedRegex(@"^CHILDCOST pid=\d+ ")]
-    private static partial Regex ChildCostLine();
-
-    [GeneratedRegex(@" jit_methods=(\d+) ")]
-    private static partial Regex JitMethods();
 
     [Test]
     public void Workers_answer_500_for_a_throwing_handler_while_the_other_requests_succeed()
