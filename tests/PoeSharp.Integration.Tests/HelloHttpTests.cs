@@ -274,12 +274,12 @@ public sealed partial class HelloHttpTests : ServerProcessFixture
     {
         using (ServerProcess help = ServerProcess.Start(Example, "--help"))
         {
-            Assert.That(ServerProcess.Eventually(() => help.HasExited, Patience), Is.True);
+            Assert.That(help.WaitForExit(Patience), Is.True);
             Assert.That(help.ExitCode, Is.Zero);
             help.WaitForLine(new Regex("stdout: Usage: HelloHttp"), Patience);
         }
         using ServerProcess bad = ServerProcess.Start(Example, "--workers", "many");
-        Assert.That(ServerProcess.Eventually(() => bad.HasExited, Patience), Is.True);
+        Assert.That(bad.WaitForExit(Patience), Is.True);
         Assert.That(bad.ExitCode, Is.EqualTo(2));
         bad.WaitForLine(new Regex("--workers wants 0 to 1024, not 'many'"), Patience);
     }

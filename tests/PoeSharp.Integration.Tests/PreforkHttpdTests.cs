@@ -270,12 +270,12 @@ public sealed partial class PreforkHttpdTests : ServerProcessFixture
     {
         using (ServerProcess help = ServerProcess.Start(Example, "--help"))
         {
-            Assert.That(ServerProcess.Eventually(() => help.HasExited, TimeSpan.FromSeconds(20)), Is.True);
+            Assert.That(help.WaitForExit(TimeSpan.FromSeconds(20)), Is.True);
             Assert.That(help.ExitCode, Is.Zero);
             Assert.That(help.Stderr, Does.Contain("--max-processes"));
         }
         using ServerProcess bad = ServerProcess.Start(Example, "--port", "99999");
-        Assert.That(ServerProcess.Eventually(() => bad.HasExited, TimeSpan.FromSeconds(20)), Is.True);
+        Assert.That(bad.WaitForExit(TimeSpan.FromSeconds(20)), Is.True);
         Assert.That(bad.ExitCode, Is.EqualTo(2));
         Assert.That(bad.Stderr, Does.Contain("--port must be a whole number from 0 to 65535"));
     }

@@ -21,7 +21,7 @@ public sealed partial class SocketActivationTests
         catch (System.Net.Sockets.SocketException)
         {
         }
-        Assert.That(ServerProcess.Eventually(() => Server.HasExited, Patience), Is.True, Server.Tail());
+        Assert.That(Server.WaitForExit(Patience), Is.True, Server.Tail());
         Assert.That(Server.ExitCode, Is.EqualTo(1), Server.Tail());
         Assert.That(Server.Stderr, Does.Contain("does not have SO_REUSEPORT"), Server.Tail());
     }

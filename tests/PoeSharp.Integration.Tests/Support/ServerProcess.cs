@@ -33,6 +33,13 @@ internal sealed partial class ServerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// Waits until the process has exited and its last output has been read (for a check of what a
+    /// process that ends by itself printed); false on timeout. Not for a master whose successor
+    /// inherited its output pipes: their end never comes while the successor runs.
+    /// </summary>
+    public bool WaitForExit(TimeSpan timeout) => Eventually(() => _process.HasExited, timeout) && ExitedWithOutputRead();
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Everything the server wrote on stderr so far.</summary>
