@@ -120,7 +120,7 @@ public sealed partial class Kernel
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(resource);
         if (owner.IsKernel || owner.State == SessionState.Stopped || !ReferenceEquals(owner.Kernel, this)) return;
-        (owner.ForkAware ??= new(1)).Add(resource); // usually the one wheel of a connection
+        owner.ForkAware.Add(resource); // usually the one wheel of a connection
         var type = resource.GetType();
         if (!ReferenceEquals(type, _lastForkAwareType))
         {
@@ -144,14 +144,14 @@ public sealed partial class Kernel
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(resource);
         if (owner.IsKernel || owner.State == SessionState.Stopped || !ReferenceEquals(owner.Kernel, this)) return;
-        (owner.Owned ??= new(1)).Add(resource); // usually the one wheel of a connection
+        owner.Owned.Add(resource); // usually the one wheel of a connection
     }
 
     /// <summary>Cancels <see cref="AddOwned"/> (harmless if not registered); a resource disposed by its owner calls it.</summary>
     public void RemoveOwned(Session owner, IDisposable resource)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        owner.Owned?.Remove(resource);
+        owner.Owned.Remove(resource);
     }
 
     /// <summary>Cancels <see cref="AddForkAware"/> (harmless if not registered).</summary>
@@ -159,7 +159,7 @@ public sealed partial class Kernel
     {
         CheckThread();
         ArgumentNullException.ThrowIfNull(owner);
-        owner.ForkAware?.Remove(resource);
+        owner.ForkAware.Remove(resource);
     }
 
     private Type? _lastForkAwareType;
@@ -209,17 +209,17 @@ public sealed partial class Kernel
             _activeEvent = null;
             foreach (var s in order)
             {
-                if (s.ForkAware is not { Count: > 0 } list || s.State != SessionState.Alive) continue;
+                if (s.ForkAware.Count == 0 || s.State != SessionState.Alive) continue;
                 _active = s; // what a resource unwatches belongs to its owner
-                for (int i = 0; i < list.Count;)
+                for (int i = 0; i < s.ForkAware.Count;)
                 {
-                    var r = list[i];
+                    var r = s.ForkAware[i];
                     if (!r.ReleaseInChild())
                     {
                         i++;
                         continue;
                     }
-                    list.RemoveAt(i);
+                    s.ForkAware.RemoveAt(i);
                     (released ??= new()).Add(r);
                     (owners ??= new()).Add(s);
                 }
@@ -387,7 +387,7 @@ public sealed partial class Kernel
 
         public bool KeepsKernelBusy => false;
 
-        public void Release(Session session) => session.ForkAware?.Clear();
+        public void Release(Session session) => session.ForkAware.Clear();
 
         public void Describe(Session session, LivenessReport report)
         {
