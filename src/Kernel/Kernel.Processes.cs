@@ -39,7 +39,8 @@ public sealed partial class Kernel
                                                      System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.DeclaredOnly;
         foreach (string name in (ReadOnlySpan<string>)[nameof(HasForked), nameof(RemoveSignalWatcher), nameof(RemoveSignalWatchers),
                                                         nameof(AfterForkInChild), nameof(ForkOrder), nameof(WarnLeaks), nameof(CollectLeaks),
-                                                        nameof(DisposeOwned), nameof(Sig), nameof(ResumeWatch)])
+                                                        nameof(DisposeOwned), nameof(Sig), nameof(ResumeWatch),
+                                                        nameof(CompactIdleHeap)])
             // Every overload of the name: GetMethod would throw on an overload added later, in Fork().
             foreach (var member in typeof(Kernel).GetMember(name, System.Reflection.MemberTypes.Method, flags))
                 if (member is System.Reflection.MethodInfo { ContainsGenericParameters: false } m)
@@ -95,6 +96,8 @@ public sealed partial class Kernel
         _pid = pid;
         _id = null;
         HasForkedSinceStart = true;
+        // The inherited heap is shared with the parent until written: a child compacts only what it allocated itself.
+        _allocatedAtCompaction = GC.GetTotalAllocatedBytes(precise: false);
         host.AfterFork();
         _loop.AfterFork();
         foreach (var (_, watchers) in _childWatchResource.WatchersByPid)
