@@ -53,7 +53,7 @@ public sealed partial class Kernel
         // What both sides of the first fork would otherwise compile after it: the result the
         // caller reads, the settings an event without a handler consults, the leak report's
         // session list and the kernel's lambdas (small, all of them).
-        ForkSafety.PrepareForChildren(typeof(ForkResult), typeof(KernelOptions));
+        ForkSafety.PrepareForChildren(typeof(ForkResult), typeof(KernelOptions), typeof(Resources.WatcherTable));
         foreach (string name in (ReadOnlySpan<string>)[nameof(HasForkedSinceStart), nameof(Sessions)])
             if (typeof(Kernel).GetProperty(name, flags) is { } p)
                 foreach (var accessor in p.GetAccessors(nonPublic: true))
@@ -71,6 +71,18 @@ public sealed partial class Kernel
         var watches = new Dictionary<string, Resources.SignalWatch>();
         _ = watches.Remove(string.Empty);
         _ = watches.Count;
+        // The child releases its sessions' fork-aware resources (indexer, RemoveAt) and may stop
+        // sessions that own some (Take): the same shared code for every reference type.
+        var small = new Resources.SmallList<object>();
+        small.Add(watches);
+        small.Add(string.Empty);
+        _ = small[small.Count - 1];
+        small.RemoveAt(0);
+        _ = small.Remove(watches);
+        _ = small.Take();
+        small.Add(watches);
+        small.RemoveAt(0);
+        small.Clear();
         // A parent that forks before its first poll (a pre-forking pool) has never waited.
         PoeSharp.Loop.EpollLoop.PrepareWaits();
     }
