@@ -40,7 +40,7 @@ public sealed partial class Kernel
         foreach (string name in (ReadOnlySpan<string>)[nameof(HasForked), nameof(RemoveSignalWatcher), nameof(RemoveSignalWatchers),
                                                         nameof(AfterForkInChild), nameof(ForkOrder), nameof(WarnLeaks), nameof(CollectLeaks),
                                                         nameof(DisposeOwned), nameof(Sig), nameof(ResumeWatch),
-                                                        nameof(CompactIdleHeap)])
+                                                        nameof(IdleCompactionDue), nameof(CompactIdleHeap)])
             // Every overload of the name: GetMethod would throw on an overload added later, in Fork().
             foreach (var member in typeof(Kernel).GetMember(name, System.Reflection.MemberTypes.Method, flags))
                 if (member is System.Reflection.MethodInfo { ContainsGenericParameters: false } m)
