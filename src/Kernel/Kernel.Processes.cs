@@ -39,7 +39,8 @@ public sealed partial class Kernel
                                                      System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.DeclaredOnly;
         foreach (string name in (ReadOnlySpan<string>)[nameof(HasForked), nameof(RemoveSignalWatcher), nameof(RemoveSignalWatchers),
                                                         nameof(AfterForkInChild), nameof(ForkOrder), nameof(WarnLeaks), nameof(CollectLeaks),
-                                                        nameof(DisposeOwned), nameof(Sig), nameof(ResumeWatch)])
+                                                        nameof(DisposeOwned), nameof(Sig), nameof(ResumeWatch),
+                                                        nameof(IdleCompactionDue), nameof(CompactIdleHeap)])
             // Every overload of the name: GetMethod would throw on an overload added later, in Fork().
             foreach (var member in typeof(Kernel).GetMember(name, System.Reflection.MemberTypes.Method, flags))
                 if (member is System.Reflection.MethodInfo { ContainsGenericParameters: false } m)
@@ -52,7 +53,7 @@ public sealed partial class Kernel
         // What both sides of the first fork would otherwise compile after it: the result the
         // caller reads, the settings an event without a handler consults, the leak report's
         // session list and the kernel's lambdas (small, all of them).
-        ForkSafety.PrepareForChildren(typeof(ForkResult), typeof(KernelOptions));
+        ForkSafety.PrepareForChildren(typeof(ForkResult), typeof(KernelOptions), typeof(Resources.WatcherTable));
         foreach (string name in (ReadOnlySpan<string>)[nameof(HasForkedSinceStart), nameof(Sessions)])
             if (typeof(Kernel).GetProperty(name, flags) is { } p)
                 foreach (var accessor in p.GetAccessors(nonPublic: true))
@@ -70,6 +71,18 @@ public sealed partial class Kernel
         var watches = new Dictionary<string, Resources.SignalWatch>();
         _ = watches.Remove(string.Empty);
         _ = watches.Count;
+        // The child releases its sessions' fork-aware resources (indexer, RemoveAt) and may stop
+        // sessions that own some (Take): the same shared code for every reference type.
+        var small = new Resources.SmallList<object>();
+        small.Add(watches);
+        small.Add(string.Empty);
+        _ = small[small.Count - 1];
+        small.RemoveAt(0);
+        _ = small.Remove(watches);
+        _ = small.Take();
+        small.Add(watches);
+        small.RemoveAt(0);
+        small.Clear();
         // A parent that forks before its first poll (a pre-forking pool) has never waited.
         PoeSharp.Loop.EpollLoop.PrepareWaits();
     }
@@ -95,6 +108,8 @@ public sealed partial class Kernel
         _pid = pid;
         _id = null;
         HasForkedSinceStart = true;
+        // The inherited heap is shared with the parent until written: a child compacts only what it allocated itself.
+        _allocatedAtCompaction = GC.GetTotalAllocatedBytes(precise: false);
         host.AfterFork();
         _loop.AfterFork();
         foreach (var (_, watchers) in _childWatchResource.WatchersByPid)
@@ -120,7 +135,7 @@ public sealed partial class Kernel
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(resource);
         if (owner.IsKernel || owner.State == SessionState.Stopped || !ReferenceEquals(owner.Kernel, this)) return;
-        (owner.ForkAware ??= new(1)).Add(resource); // usually the one wheel of a connection
+        owner.ForkAware.Add(resource); // usually the one wheel of a connection
         var type = resource.GetType();
         if (!ReferenceEquals(type, _lastForkAwareType))
         {
@@ -144,14 +159,14 @@ public sealed partial class Kernel
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(resource);
         if (owner.IsKernel || owner.State == SessionState.Stopped || !ReferenceEquals(owner.Kernel, this)) return;
-        (owner.Owned ??= new(1)).Add(resource); // usually the one wheel of a connection
+        owner.Owned.Add(resource); // usually the one wheel of a connection
     }
 
     /// <summary>Cancels <see cref="AddOwned"/> (harmless if not registered); a resource disposed by its owner calls it.</summary>
     public void RemoveOwned(Session owner, IDisposable resource)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        owner.Owned?.Remove(resource);
+        owner.Owned.Remove(resource);
     }
 
     /// <summary>Cancels <see cref="AddForkAware"/> (harmless if not registered).</summary>
@@ -159,7 +174,7 @@ public sealed partial class Kernel
     {
         CheckThread();
         ArgumentNullException.ThrowIfNull(owner);
-        owner.ForkAware?.Remove(resource);
+        owner.ForkAware.Remove(resource);
     }
 
     private Type? _lastForkAwareType;
@@ -209,17 +224,17 @@ public sealed partial class Kernel
             _activeEvent = null;
             foreach (var s in order)
             {
-                if (s.ForkAware is not { Count: > 0 } list || s.State != SessionState.Alive) continue;
+                if (s.ForkAware.Count == 0 || s.State != SessionState.Alive) continue;
                 _active = s; // what a resource unwatches belongs to its owner
-                for (int i = 0; i < list.Count;)
+                for (int i = 0; i < s.ForkAware.Count;)
                 {
-                    var r = list[i];
+                    var r = s.ForkAware[i];
                     if (!r.ReleaseInChild())
                     {
                         i++;
                         continue;
                     }
-                    list.RemoveAt(i);
+                    s.ForkAware.RemoveAt(i);
                     (released ??= new()).Add(r);
                     (owners ??= new()).Add(s);
                 }
@@ -387,7 +402,7 @@ public sealed partial class Kernel
 
         public bool KeepsKernelBusy => false;
 
-        public void Release(Session session) => session.ForkAware?.Clear();
+        public void Release(Session session) => session.ForkAware.Clear();
 
         public void Describe(Session session, LivenessReport report)
         {

@@ -98,8 +98,7 @@ public sealed partial class Kernel
         {
             CheckThread();
             var list = new List<WatchInfo>(_handleResource.Watchers.Count);
-            foreach (var w in _handleResource.Watchers.Values) list.Add(new WatchInfo(w.Fd, w.Mode, w.Owner, w.Event, w.Paused));
-            list.Sort((a, b) => a.Fd != b.Fd ? a.Fd.CompareTo(b.Fd) : a.Mode.CompareTo(b.Mode));
+            foreach (var w in _handleResource.Watchers.ToList()) list.Add(new WatchInfo(w.Fd, w.Mode, w.Owner, w.Event, w.Paused));
             return list;
         }
     }
@@ -118,7 +117,7 @@ public sealed partial class Kernel
 
     void ILoopSink.OnReady(int fd, IoMode mode)
     {
-        if (!_handleResource.Watchers.TryGetValue(Watcher.Key(fd, mode), out var w) || w.Paused) return;
+        if (!_handleResource.Watchers.TryGet(fd, mode, out var w) || w.Paused) return;
         if (w.Internal)
         {
             w.Handler!.OnReady(fd, mode);
@@ -158,8 +157,7 @@ public sealed partial class Kernel
 
     private void AddWatcher(Session owner, int fd, IoMode mode, string? ev, object?[] args, IReadyHandler? handler, bool isInternal, bool exclusive = false)
     {
-        long key = Watcher.Key(fd, mode);
-        if (_handleResource.Watchers.TryGetValue(key, out var existing))
+        if (_handleResource.Watchers.TryGet(fd, mode, out var existing))
         {
             if (!ReferenceEquals(existing.Owner, owner))
                 throw new InvalidOperationException(
@@ -175,7 +173,7 @@ public sealed partial class Kernel
             }
             return;
         }
-        _handleResource.Watchers.Add(key, new Watcher { Owner = owner, Fd = fd, Mode = mode, Event = ev, Args = args, Handler = handler, Internal = isInternal });
+        _handleResource.Watchers.Add(new Watcher { Owner = owner, Fd = fd, Mode = mode, Event = ev, Args = args, Handler = handler, Internal = isInternal });
         _loop.Watch(fd, mode, exclusive);
         if (!isInternal)
         {
@@ -187,13 +185,12 @@ public sealed partial class Kernel
 
     private void RemoveWatcher(Session owner, int fd, IoMode mode, bool quiet)
     {
-        long key = Watcher.Key(fd, mode);
-        if (!_handleResource.Watchers.TryGetValue(key, out var w) || !ReferenceEquals(w.Owner, owner))
+        if (!_handleResource.Watchers.TryGet(fd, mode, out var w) || !ReferenceEquals(w.Owner, owner))
         {
             if (!quiet) throw new InvalidOperationException($"{owner} does not watch fd {fd} ({mode}).");
             return;
         }
-        _handleResource.Watchers.Remove(key);
+        _handleResource.Watchers.Remove(w);
         _loop.Ignore(fd, mode);
         if (w.Internal) return;
         _handleResource.UserCount--;
@@ -212,7 +209,7 @@ public sealed partial class Kernel
     private bool SetPaused(int fd, IoMode mode, bool paused)
     {
         CheckThread();
-        if (!_handleResource.Watchers.TryGetValue(Watcher.Key(fd, mode), out var w)) return false;
+        if (!_handleResource.Watchers.TryGet(fd, mode, out var w)) return false;
         if (w.Paused == paused) return true;
         w.Paused = paused;
         if (paused) _loop.Pause(fd, mode);
@@ -224,7 +221,7 @@ public sealed partial class Kernel
     private sealed class HandleResource(Kernel kernel) : IKernelResource
     {
         /// <summary>Every watcher by (fd, mode), the kernel's own (the process host's descriptors) included.</summary>
-        public readonly Dictionary<long, Watcher> Watchers = new();
+        public readonly WatcherTable Watchers = new();
 
         /// <summary>The watchers of sessions (not the kernel's own): they keep the program running.</summary>
         public int UserCount;
@@ -253,7 +250,7 @@ public sealed partial class Kernel
 
         public void ReportLeaks(List<string> leaks)
         {
-            foreach (var w in Watchers.Values)
+            foreach (var w in Watchers.ToList())
                 if (!w.Internal) leaks.Add($"fd {w.Fd} {w.Mode} watched by {w.Owner}");
             if (UserCount != 0) leaks.Add($"user watch count {UserCount} (bookkeeping error)");
         }

@@ -260,9 +260,8 @@ public sealed partial class Kernel
     /// <summary>Disposes what a stopped session still owned (see <see cref="AddOwned"/>).</summary>
     private void DisposeOwned(Session s)
     {
-        if (s.Owned is not { Count: > 0 } owned) return;
-        s.Owned = null;
-        foreach (IDisposable resource in owned)
+        if (s.Owned.Count == 0) return;
+        foreach (IDisposable resource in s.Owned.Take())
         {
             try
             {

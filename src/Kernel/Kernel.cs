@@ -331,14 +331,36 @@ public sealed partial class Kernel : IDisposable, ILoopSink, IProcessSink
         // clock read per timeslice).
         if (timeout != TimeSpan.Zero || _loop.WatchCount > 0)
         {
-            _loop.Poll(timeout);
+            // A long wait ahead and the heap has grown since its last compaction: wait for the
+            // quiet period first, and compact if nothing happened (the next timeslice waits the rest).
+            bool compactIfQuiet = timeout != TimeSpan.Zero && _options.CompactWhenIdle is { } quiet
+                                  && (timeout == Timeout.InfiniteTimeSpan || timeout > quiet) && IdleCompactionDue();
+            int ready = _loop.Poll(compactIfQuiet ? _options.CompactWhenIdle!.Value : timeout);
             Sweep();
             now = Now();
             inbox = Volatile.Read(ref _inboxCount) > 0;
+            if (compactIfQuiet && ready == 0 && !inbox) CompactIdleHeap();
         }
         if (inbox) DrainInbox();
         DispatchDue(now);
         Sweep();
+    }
+
+    /// <summary>Allocated bytes (the process's count) at the last idle compaction, or at the kernel's creation or the fork.</summary>
+    private long _allocatedAtCompaction = GC.GetTotalAllocatedBytes(precise: false);
+
+    /// <summary>Idle compactions this kernel has run (<see cref="KernelOptions.CompactWhenIdle"/>; for tests).</summary>
+    internal int IdleCompactions { get; private set; }
+
+    private bool IdleCompactionDue() =>
+        GC.GetTotalAllocatedBytes(precise: false) - _allocatedAtCompaction >= _options.IdleCompactionMinimumAllocation;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CompactIdleHeap()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        _allocatedAtCompaction = GC.GetTotalAllocatedBytes(precise: false);
+        IdleCompactions++;
     }
 
     private void DispatchDue(long now)

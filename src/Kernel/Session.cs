@@ -64,11 +64,11 @@ public abstract class Session
     internal List<Session>? Children;
     internal List<string>? Aliases;
     internal SmallMap<int> FdModes;                 // fd -> bit mask of watched IoModes
-    internal SmallMap<string> Extrefs = new(StringComparer.Ordinal); // tag -> count (> 0)
+    internal SmallMap<string> Extrefs;              // tag -> count (> 0)
     internal int TimerHead = -1;    // first slot of this session's timers in the queue (a linked list)
     internal Dictionary<int, (string Event, object?[] Args)>? SigChildren; // pid -> watch
-    internal List<IDisposable>? Owned;               // disposed when the session stops with them (Kernel.AddOwned)
-    internal List<IForkAware>? ForkAware;            // released in a forked child (Kernel.HasForked)
+    internal SmallList<IDisposable> Owned;           // disposed when the session stops with them (Kernel.AddOwned)
+    internal SmallList<IForkAware> ForkAware;        // released in a forked child (Kernel.HasForked)
     internal bool InGcList;
     internal bool InStart;
 

@@ -60,6 +60,8 @@ public sealed class KernelOptionsTests
         if (type == typeof(TextWriter)) return new StringWriter();
         if (type.IsInterface) return DispatchProxy.Create(type, typeof(InertProxy));
         if (type.IsEnum) return Enum.GetValues(type).Cast<object>().First(v => !v.Equals(current));
+        if (type == typeof(TimeSpan?)) return current is TimeSpan t ? t + TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(1);
+        if (type == typeof(long)) return (long)current! + 1;
         Assert.Fail($"No non-default value known for a setting of type {type}; add one here.");
         return null!;
     }

@@ -86,7 +86,7 @@ public sealed class SharedHandlerTableTests : KernelTestBase
     [Test]
     public void A_small_map_keeps_one_entry_inline_and_every_entry_after_a_second()
     {
-        var map = new SmallMap<string>(StringComparer.Ordinal);
+        var map = new SmallMap<string>();
         Assert.That(map.Count, Is.EqualTo(0));
         map.Set("x", 1);
         map.Set("x", 2);
@@ -101,5 +101,34 @@ public sealed class SharedHandlerTableTests : KernelTestBase
         map.Clear();
         Assert.That(map.Count, Is.EqualTo(0));
         Assert.That(map.TryGetValue("y", out _), Is.False);
+    }
+
+    [Test]
+    public void A_small_list_keeps_one_element_inline_and_its_order_after_a_second()
+    {
+        var list = new SmallList<object>();
+        object a = "a", b = "b", c = new List<object>();   // an element that is itself a list is an element
+        Assert.That(list.Count, Is.EqualTo(0));
+        Assert.That(list.Remove(a), Is.False);
+        list.Add(a);
+        Assert.That((list.Count, list[0]), Is.EqualTo((1, a)));
+        Assert.That(() => list[1], Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(list.Remove(b), Is.False);
+        Assert.That(list.Remove(a), Is.True);
+        Assert.That(list.Count, Is.EqualTo(0));
+        list.Add(c);
+        Assert.That((list.Count, list[0]), Is.EqualTo((1, c)));
+        list.Add(a);
+        list.Add(b);
+        Assert.That(new[] { list[0], list[1], list[2] }, Is.EqualTo(new[] { c, a, b }));
+        list.RemoveAt(1);
+        Assert.That(list.Take(), Is.EqualTo(new[] { c, b }));
+        Assert.That(list.Count, Is.EqualTo(0));
+        list.Add(b);
+        list.RemoveAt(0);
+        Assert.That(list.Count, Is.EqualTo(0));
+        list.Add(a);
+        list.Clear();
+        Assert.That(list.Take(), Is.Empty);
     }
 }

@@ -245,7 +245,7 @@ internal sealed class HttpRequestHeadParser
 
         string target;
         if (KnownStrings.Matches(_lastTarget, targetBytes)) target = _lastTarget!;
-        else _lastTarget = target = Latin1(targetBytes);
+        else _lastTarget = target = targetBytes is [(byte)'/'] ? "/" : Latin1(targetBytes);   // the usual target: one string for every connection
 
         _headers = new HttpHeaderCollection(_lastFieldCount);
         _request = new HttpRequest(method, target, HttpVersions.Get(major, minor), _headers);
@@ -279,7 +279,9 @@ internal sealed class HttpRequestHeadParser
             valueText = Latin1(value);
             if (index < 32)
             {
-                if (index >= _lastValues.Length) Array.Resize(ref _lastValues, Math.Min(32, Math.Max(8, index * 2)));
+                // Sized to the fields the previous request had (4 before the first), doubled past that:
+                // an idle connection keeps this array, so it holds no slots its client does not use.
+                if (index >= _lastValues.Length) Array.Resize(ref _lastValues, Math.Min(32, Math.Max(Math.Max(index + 1, _lastFieldCount), index * 2)));
                 _lastValues[index] = valueText;
             }
         }

@@ -4,19 +4,16 @@ namespace PoeSharp.Resources;
 /// A map from keys to non-zero ints that holds its first entry inline and allocates a dictionary
 /// only for a second one: a session's watched descriptors and extra-reference tags are usually one
 /// each (a connection's socket, its wheel's tag), and a dictionary per session and per kind cost
-/// about 200 bytes for every idle connection.
+/// about 200 bytes for every idle connection. Keys compare with the default comparer (ordinal for
+/// strings), so the map keeps no comparer of its own: 8 bytes less in every session, twice.
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 internal struct SmallMap<TKey> where TKey : notnull
 {
-    private readonly IEqualityComparer<TKey>? _comparer;
     private TKey? _key;                  // the inline entry, when _hasKey
     private int _value;
     private bool _hasKey;
     private Dictionary<TKey, int>? _more; // every entry once there have been two at a time
-
-    /// <summary>An empty map comparing keys with <paramref name="comparer"/> (the default comparer when null).</summary>
-    internal SmallMap(IEqualityComparer<TKey>? comparer) => _comparer = comparer;
 
     /// <summary>Entries in the map.</summary>
     internal readonly int Count => _more?.Count ?? (_hasKey ? 1 : 0);
@@ -51,7 +48,7 @@ internal struct SmallMap<TKey> where TKey : notnull
         {
             // A second entry: from now on the dictionary holds them all (a session that had two
             // is likely to have two again).
-            _more = new Dictionary<TKey, int>(_comparer) { [_key!] = _value, [key] = value };
+            _more = new Dictionary<TKey, int> { [_key!] = _value, [key] = value };
             _key = default;
             _hasKey = false;
         }
@@ -91,10 +88,10 @@ internal struct SmallMap<TKey> where TKey : notnull
     /// <summary>A new dictionary with the entries.</summary>
     internal readonly Dictionary<TKey, int> ToDictionary()
     {
-        var copy = new Dictionary<TKey, int>(_comparer);
+        var copy = new Dictionary<TKey, int>();
         foreach (var (key, value) in ToArray()) copy[key] = value;
         return copy;
     }
 
-    private readonly bool Same(TKey a, TKey b) => (_comparer ?? EqualityComparer<TKey>.Default).Equals(a, b);
+    private static bool Same(TKey a, TKey b) => EqualityComparer<TKey>.Default.Equals(a, b);
 }

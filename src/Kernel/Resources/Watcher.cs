@@ -13,6 +13,5 @@ internal sealed class Watcher
     public IReadyHandler? Handler;
     public bool Paused;
     public bool Internal;   // the process host's own descriptors: keep nothing alive
-
-    public static long Key(int fd, IoMode mode) => ((long)fd << 2) | (long)mode;
+    public Watcher? Next;   // the next watcher of the same descriptor (WatcherTable)
 }
