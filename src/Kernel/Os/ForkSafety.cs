@@ -33,6 +33,16 @@ public static partial class ForkSafety
     /// <summary>The runtime's cached pid, read in the parent before any fork.</summary>
     private static int StartPid { get; } = Environment.ProcessId;
 
+    /// <summary>
+    /// Incremented in the forking process just before each <c>fork()</c> (so a child starts with the
+    /// new value too). A descriptor this process made while the value was the same as now has no
+    /// copy in another process (<see cref="FileDescriptor.IsProcessPrivate"/>).
+    /// </summary>
+    internal static int ForkEpoch { get; private set; } = 1;
+
+    /// <summary>Called by the process host just before it forks.</summary>
+    internal static void NoteFork() => ForkEpoch++;
+
     /// <summary>Called by the process host first thing in a child.</summary>
     internal static void MarkForkedChild()
     {
