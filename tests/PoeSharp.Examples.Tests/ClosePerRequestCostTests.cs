@@ -42,7 +42,7 @@ public sealed class ClosePerRequestCostTests
 
         TestContext.Out.WriteLine($"allocated per close-per-request connection (server and test client, one thread): {perConnection} bytes");
         Assert.That(server.Kernel.SessionCount, Is.EqualTo(1), "every interactor ended; the listener remains");
-        Assert.That(perConnection, Is.LessThan(6000), "bytes per connection (accept, session, wheel, filter, request, page, response)");
+        Assert.That(perConnection, Is.LessThan(4000), "bytes per connection (accept, session, wheel, filter, request, page, response): 3,952 before the signal table and timer changes, 3,437 after");
     }
 
     /// <summary>The listener session with one accepting process on a real kernel and epoll loop.</summary>
