@@ -275,6 +275,7 @@ public sealed unsafe class EpollLoop : ILoop
                 _watchCount -= BitCount(s.Interest);
                 s.Interest = 0;
                 s.Paused = 0;
+                s.Inherited = false;
             }
         }
     }

@@ -38,10 +38,12 @@ public static partial class ForkSafety
     /// new value too). A descriptor this process made while the value was the same as now has no
     /// copy in another process (<see cref="FileDescriptor.IsProcessPrivate"/>).
     /// </summary>
-    internal static int ForkEpoch { get; private set; } = 1;
+    internal static int ForkEpoch => Volatile.Read(ref s_forkEpoch);
 
-    /// <summary>Called by the process host just before it forks.</summary>
-    internal static void NoteFork() => ForkEpoch++;
+    private static int s_forkEpoch = 1;
+
+    /// <summary>Called by the process host just before it forks, and by <see cref="PosixSpawn"/> just before it spawns (any thread).</summary>
+    internal static void NoteFork() => Interlocked.Increment(ref s_forkEpoch);
 
     /// <summary>Called by the process host first thing in a child.</summary>
     internal static void MarkForkedChild()
