@@ -102,12 +102,13 @@ internal static class InteractorSession
         response.CloseConnection = !keepOpen;
         heap.CloseAfterFlush = !keepOpen;
 
-        // The answer, too, must leave within the read timeout: a client that never reads cannot
-        // pin us. Armed before Put, whose synchronous flush may already close the connection.
-        ctx.Kernel.Delay("got_timeout", heap.Options.ReadTimeout);
-
         heap.Client.Put(response);
         heap.Answering = false;
+
+        // The answer, too, must leave within the read timeout: a client that never reads cannot
+        // pin us. Only when some of it is still waiting: an answer written at once was flushed
+        // inside Put, and got_flush has closed the connection or armed the keep-alive timeout.
+        if (heap.Client is { DriverOutOctets: > 0 }) ctx.Kernel.Delay("got_timeout", heap.Options.ReadTimeout);
     }
 
     // A handler of this session threw (POE's DIE comes to the failing session first). If a client

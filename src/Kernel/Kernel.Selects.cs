@@ -1,4 +1,5 @@
 using PoeSharp.Loop;
+using PoeSharp.Os;
 using PoeSharp.Processes;
 using PoeSharp.Resources;
 
@@ -83,6 +84,21 @@ public sealed partial class Kernel
     {
         CheckThread();
         RemoveWatcher(_active, fd, mode, quiet: true);
+    }
+
+    /// <summary>
+    /// Stops a watcher of the active session on a descriptor the caller closes right after (a
+    /// wheel that owns its connection, when it is disposed). When <paramref name="handle"/> is
+    /// <see cref="FileDescriptor.IsProcessPrivate"/> (an accepted connection, no fork since),
+    /// closing it takes it out of the loop's OS set by itself, and the loop skips that system call.
+    /// Otherwise the same as <see cref="Unwatch(int, IoMode)"/>.
+    /// </summary>
+    public void UnwatchBeforeClose(FileDescriptor handle, IoMode mode)
+    {
+        CheckThread();
+        ArgumentNullException.ThrowIfNull(handle);
+        if (handle.IsClosed) return;
+        RemoveWatcher(_active, handle.Fd, mode, quiet: true, closing: handle.IsProcessPrivate);
     }
 
     /// <summary>Pauses a watcher (the session stays alive).</summary>
@@ -183,7 +199,7 @@ public sealed partial class Kernel
         }
     }
 
-    private void RemoveWatcher(Session owner, int fd, IoMode mode, bool quiet)
+    private void RemoveWatcher(Session owner, int fd, IoMode mode, bool quiet, bool closing = false)
     {
         if (!_handleResource.Watchers.TryGet(fd, mode, out var w) || !ReferenceEquals(w.Owner, owner))
         {
@@ -191,7 +207,8 @@ public sealed partial class Kernel
             return;
         }
         _handleResource.Watchers.Remove(w);
-        _loop.Ignore(fd, mode);
+        if (closing) _loop.Ignore(fd, mode, closing: true);
+        else _loop.Ignore(fd, mode);
         if (w.Internal) return;
         _handleResource.UserCount--;
         if (owner.FdModes.TryGetValue(fd, out int mask))

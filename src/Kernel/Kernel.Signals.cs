@@ -152,18 +152,19 @@ public sealed partial class Kernel
 
     private void RemoveSignalWatcher(Session s, string name)
     {
-        if (!_signalResource.WatchersByName.TryGetValue(name, out var watchers) || !watchers.Remove(s)) return;
-        if (watchers.Count == 0)
-        {
-            _signalResource.WatchersByName.Remove(name);
-            if (_signalResource.OsWatched.Remove(name)) _host?.IgnoreSignal(name);
-        }
+        if (_signalResource.WatchersByName.TryGetValue(name, out var watchers)) RemoveSignalWatcher(s, name, watchers);
+    }
+
+    // A name's table stays when its last watcher goes (the names are few), so a session per
+    // connection that watches DIE neither rebuilds it nor copies the names when it stops.
+    private void RemoveSignalWatcher(Session s, string name, Dictionary<Session, SignalWatch> watchers)
+    {
+        if (watchers.Remove(s) && watchers.Count == 0 && _signalResource.OsWatched.Remove(name)) _host?.IgnoreSignal(name);
     }
 
     private void RemoveSignalWatchers(Session s)
     {
-        if (_signalResource.WatchersByName.Count == 0) return;
-        foreach (var name in _signalResource.WatchersByName.Keys.ToArray()) RemoveSignalWatcher(s, name);
+        foreach (var (name, watchers) in _signalResource.WatchersByName) RemoveSignalWatcher(s, name, watchers);
     }
 
     /// <summary>Signal watches: they keep neither their session nor the program alive (POE 1.370).</summary>

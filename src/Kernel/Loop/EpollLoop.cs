@@ -36,6 +36,7 @@ public sealed unsafe class EpollLoop : ILoop
         public uint Generation;   // bumped on every ADD, so a stale event for a re-added fd is dropped
         public bool Exclusive;    // registered with EPOLLEXCLUSIVE (one waking epoll instance per readiness)
         public bool ExclusiveRefused;   // the OS refused EPOLLEXCLUSIVE for it (EINVAL): registered plainly
+        public bool Inherited;    // registered again after a fork: the parent holds the same file
     }
 
     private ILoopSink? _sink;
@@ -104,7 +105,19 @@ public sealed unsafe class EpollLoop : ILoop
     }
 
     /// <inheritdoc />
-    public void Ignore(int fd, IoMode mode)
+    public void Ignore(int fd, IoMode mode) => Ignore(fd, mode, closing: false);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Closing the last descriptor of an open file removes it from every epoll set, so when the
+    /// descriptor is about to be closed and nothing else holds its file, the <c>EPOLL_CTL_DEL</c>
+    /// is a system call for nothing (one per connection of a close-per-request server). Not for
+    /// an exclusive registration (a listener shared by processes), and only in the process that
+    /// registered it: in a child the registration was re-made on the child's instance for a file
+    /// the parent holds too. Should the file live on all the same, its leftover registration reports
+    /// under a generation that is no longer current and those reports are dropped.
+    /// </remarks>
+    public void Ignore(int fd, IoMode mode, bool closing)
     {
         if (_disposed || fd < 0 || fd >= _fds.Length) return;
         RebuildIfForked();
@@ -114,6 +127,15 @@ public sealed unsafe class EpollLoop : ILoop
         s.Interest &= (byte)~bit;
         s.Paused &= (byte)~bit;
         _watchCount--;
+        if (closing && s.Interest == 0 && s.Registered && !s.Exclusive && !s.Inherited)
+        {
+            // close(2) removes it: forget the registration without a system call.
+            s.Registered = false;
+            s.Mask = 0;
+            s.Exclusive = false;
+            s.ExclusiveRefused = false;
+            return;
+        }
         Apply(fd, ref s);
     }
 
@@ -236,6 +258,7 @@ public sealed unsafe class EpollLoop : ILoop
             ref FdState s = ref _fds[fd];
             s.Registered = false;
             s.Mask = 0;
+            s.Inherited = s.Interest != 0;
             if (s.Plain)
             {
                 s.Plain = false;
@@ -252,6 +275,7 @@ public sealed unsafe class EpollLoop : ILoop
                 _watchCount -= BitCount(s.Interest);
                 s.Interest = 0;
                 s.Paused = 0;
+                s.Inherited = false;
             }
         }
     }
@@ -365,6 +389,7 @@ public sealed unsafe class EpollLoop : ILoop
         {
             s.Exclusive = false;
             s.ExclusiveRefused = false;
+            s.Inherited = false;
         }
         // EPOLLEXCLUSIVE takes IN and OUT only (EINVAL with PRI).
         if (mask != 0 && s.Exclusive && !s.ExclusiveRefused && (mask & EpollInterop.EPOLLPRI) == 0) mask |= EpollInterop.EPOLLEXCLUSIVE;

@@ -31,6 +31,14 @@ public interface ILoop : IDisposable
     /// <summary>Stops watching <paramref name="fd"/> for <paramref name="mode"/>; unknown descriptors are ignored.</summary>
     void Ignore(int fd, IoMode mode);
 
+    /// <summary>
+    /// Like <see cref="Ignore(int, IoMode)"/>; with <paramref name="closing"/>, the caller closes
+    /// <paramref name="fd"/> next and no other descriptor, in this process or another, refers to
+    /// its open file, so closing it ends the OS's registration by itself: a loop may then skip
+    /// removing it (epoll: no <c>EPOLL_CTL_DEL</c>). The default ignores the hint.
+    /// </summary>
+    void Ignore(int fd, IoMode mode, bool closing) => Ignore(fd, mode);
+
     /// <summary>Suspends reporting of <paramref name="fd"/>/<paramref name="mode"/> without forgetting it.</summary>
     void Pause(int fd, IoMode mode);
 

@@ -21,6 +21,20 @@ public sealed partial class FileDescriptor : SafeHandle
     /// </summary>
     internal bool KnownNonBlocking { get; set; }
 
+    /// <summary>
+    /// True when this process made the descriptor itself (an accepted connection) and has not
+    /// forked since, so no other process holds the open file it refers to: closing it releases the
+    /// file, and with it the file's epoll registrations. False means unknown (a descriptor passed
+    /// in, inherited, opened before a fork, or duplicated). A program that duplicates such a
+    /// descriptor by its own means (dup, SCM_RIGHTS) must not rely on it.
+    /// </summary>
+    public bool IsProcessPrivate => _privateEpoch != 0 && _privateEpoch == ForkSafety.ForkEpoch && !IsClosed;
+
+    /// <summary>Marks the descriptor as made by this process now, with no copy elsewhere (<see cref="IsProcessPrivate"/>).</summary>
+    internal void MarkProcessPrivate() => _privateEpoch = ForkSafety.ForkEpoch;
+
+    private int _privateEpoch;
+
     /// <inheritdoc />
     public override bool IsInvalid => (int)handle < 0;
 

@@ -33,6 +33,18 @@ public static partial class ForkSafety
     /// <summary>The runtime's cached pid, read in the parent before any fork.</summary>
     private static int StartPid { get; } = Environment.ProcessId;
 
+    /// <summary>
+    /// Incremented in the forking process just before each <c>fork()</c> (so a child starts with the
+    /// new value too). A descriptor this process made while the value was the same as now has no
+    /// copy in another process (<see cref="FileDescriptor.IsProcessPrivate"/>).
+    /// </summary>
+    internal static int ForkEpoch => Volatile.Read(ref s_forkEpoch);
+
+    private static int s_forkEpoch = 1;
+
+    /// <summary>Called by the process host just before it forks, and by <see cref="PosixSpawn"/> just before it spawns (any thread).</summary>
+    internal static void NoteFork() => Interlocked.Increment(ref s_forkEpoch);
+
     /// <summary>Called by the process host first thing in a child.</summary>
     internal static void MarkForkedChild()
     {

@@ -26,7 +26,10 @@ public static unsafe class PosixSocket
             _ => throw new ArgumentException($"Unsupported socket type {type}; use Stream or Dgram.", nameof(type)),
         };
         int fd = SocketInterop.Socket(SocketEndPoint.ToNativeFamily(family), nativeType | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-        return fd < 0 ? OsResult<FileDescriptor>.Fail(OsError.Last()) : OsResult<FileDescriptor>.Success(new FileDescriptor(fd) { KnownNonBlocking = true });
+        if (fd < 0) return OsResult<FileDescriptor>.Fail(OsError.Last());
+        var socket = new FileDescriptor(fd) { KnownNonBlocking = true };
+        socket.MarkProcessPrivate();   // SOCK_CLOEXEC: no other process has it
+        return OsResult<FileDescriptor>.Success(socket);
     }
 
     /// <summary>Binds <paramref name="fd"/> to <paramref name="endPoint"/>.</summary>
@@ -58,6 +61,7 @@ public static unsafe class PosixSocket
             if (fd >= 0)
             {
                 socket = new FileDescriptor(fd) { KnownNonBlocking = true };
+                socket.MarkProcessPrivate();   // accept4 with SOCK_CLOEXEC: no other process has it
                 peer = SocketEndPoint.Read(new ReadOnlySpan<byte>(addr, SockAddrStorageSize), (int)len);
                 return OsError.None;
             }

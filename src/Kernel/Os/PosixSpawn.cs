@@ -226,6 +226,8 @@ public static unsafe class PosixSpawn
             SpawnInterop.AttrSetSigDefault(attr, &defaults);
 
             int pid = 0;
+            // The program may be handed any descriptor made so far (a dup2 above): none is private any more.
+            ForkSafety.NoteFork();
             rc = SpawnInterop.PosixSpawnP(&pid, programPath, actions, attr, argv, envp);
             return rc == 0 ? OsResult<int>.Success(pid) : OsResult<int>.Fail(new OsError(rc));
         }

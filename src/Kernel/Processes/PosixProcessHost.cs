@@ -115,6 +115,8 @@ public sealed unsafe class PosixProcessHost : IProcessHost, IReadyHandler
         }
         LastQuiesceSamples = samples;
         int parent = ProcessInterop.GetPid();
+        // From here on, descriptors made before this fork may have a copy in the child.
+        ForkSafety.NoteFork();
         int pid = ProcessInterop.Fork();
         if (pid < 0)
         {

@@ -406,6 +406,21 @@ public sealed class ReadWriteWheel : Wheel, IReadyHandler, IDeferredWriter, IRec
     protected override void DisposeCore()
     {
         if (!_releasedByFork) Kernel.RemoveForkAware(Owner, this);
+        if (_ownsHandles && !_releasedByFork)
+        {
+            // The descriptor is closed below: an accepted connection then leaves the loop's epoll
+            // set by itself, one system call less per connection.
+            if (_readWatched)
+            {
+                _readWatched = false;
+                Kernel.UnwatchBeforeClose(_inHandle, IoMode.Read);
+            }
+            if (_writeWatched)
+            {
+                _writeWatched = false;
+                Kernel.UnwatchBeforeClose(_outHandle, IoMode.Write);
+            }
+        }
         StopReading();
         if (_writeWatched)
         {
