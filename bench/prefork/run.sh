@@ -368,11 +368,13 @@ errors=$(grep -c 'Socket errors\|Non-2xx' <<<"$out")" | tee -a "$WORK/sweep.txt"
         [[ "$s" == prefork* ]] && extra=(--keep-alive-timeout 120 --no-churn)
         sweep_start "$s" "$C10K_PROCESSES" "${extra[@]}"
         $CLIENT_CPU wrk -t1 -c"$BUSY" -d1s "http://127.0.0.1:$PORT/" >/dev/null
-        sleep 1
+        # 3 s of quiet before each sample: a server may give memory back when idle (PreforkHttpd
+        # compacts its heap after a quiet second), and both samples should see it settled.
+        sleep 3
         before=$(tree_pss "$SERVER_PID")
         exec {idle_in}> >($CLIENT_CPU python3 "$ROOT/bench/prefork/idle_conns.py" "$PORT" "$IDLE" --deadline 60 >"$WORK/idle.out")
         for _ in $(seq 1 1200); do grep -q '^ready' "$WORK/idle.out" 2>/dev/null && break; sleep 0.05; done
-        sleep 1
+        sleep 3
         with=$(tree_pss "$SERVER_PID")
         ready=$(awk '/^ready/{print $2}' "$WORK/idle.out")
         measure "$s" "$SERVER_PID" "$PORT" "$BUSY" "mode=c10k round=$round idle=${ready:-0} pss_idle_kib=$before pss_with_idle_kib=$with"
