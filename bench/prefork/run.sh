@@ -29,6 +29,7 @@
 #   bench/prefork/run.sh [--duration S] [--rounds N] [--connections N] [--modes "close nochurn keepalive"]
 #                        [--servers "prefork fpc perl nginx kestrel node"] [--no-build]
 #                        [--sweep "1 2 11"] [--c10k-processes N] [--sweep-servers "prefork nginx hello"]
+#                        [--sweep-close]   (sweep: every request with "Connection: close", PreforkHttpd --no-churn)
 #
 # Servers run on CPU 0 and the client on CPU 1 (taskset) when the machine has two CPUs.
 # Every server is started by this script in its own process group and stopped by pid.
@@ -47,6 +48,9 @@ KESTREL_FAILED=0
 SWEEP="1 2 11"
 C10K_PROCESSES=11
 SWEEP_SERVERS="prefork nginx hello"
+SWEEP_WRK=()
+SWEEP_LABEL=""
+SWEEP_PREFORK=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -58,7 +62,8 @@ while [[ $# -gt 0 ]]; do
     --sweep) SWEEP="$2"; shift 2 ;;
     --c10k-processes) C10K_PROCESSES="$2"; shift 2 ;;
     --sweep-servers) SWEEP_SERVERS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    --sweep-close) SWEEP_WRK=(-H "Connection: close"); SWEEP_LABEL=" (close per request)"; SWEEP_PREFORK=(--no-churn); shift ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -261,7 +266,8 @@ if [[ " $MODES " == *" sweep "* || " $MODES " == *" c10k "* ]]; then
   # sample_pss PGID: writes the peak tree PSS to $PSS_PEAK until killed.
   sample_pss() {
     local peak=0 v
-    while :; do v=$(tree_pss "$1"); ((v > peak)) && { peak=$v; echo "$peak" >"$PSS_PEAK"; }; sleep 0.3; done
+    # Written aside and renamed: the sampler is killed at any moment, never halfway through a write.
+    while :; do v=$(tree_pss "$1"); ((v > peak)) && { peak=$v; echo "$peak" >"$PSS_PEAK.new"; mv -f "$PSS_PEAK.new" "$PSS_PEAK"; }; sleep 0.3; done
   }
 
   # sweep_start NAME PROCESSES [EXTRA...]: starts a server with PROCESSES accepting processes, sets PORT and SERVER_PID.
@@ -320,7 +326,7 @@ NGINX
     echo 0 >"$PSS_PEAK"
     c0=$(tree_cpu "$pgid")
     sample_pss "$pgid" & sampler=$!
-    out="$($CLIENT_CPU wrk -t1 -c"$conns" -d"${DURATION}s" --latency "http://127.0.0.1:$port/")"
+    out="$($CLIENT_CPU wrk -t1 -c"$conns" -d"${DURATION}s" --latency "${SWEEP_WRK[@]}" "http://127.0.0.1:$port/")"
     kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
     c1=$(tree_cpu "$pgid")
     n=$(grep -o '[0-9]* requests in' <<<"$out" | awk '{print $1}')
@@ -341,10 +347,14 @@ errors=$(grep -c 'Socket errors\|Non-2xx' <<<"$out")" | tee -a "$WORK/sweep.txt"
   : >"$WORK/sweep.txt"
 
   if [[ " $MODES " == *" sweep "* ]]; then
-    echo "# sweep: $(date -u '+%Y-%m-%d %H:%M UTC'), accepting processes: $SWEEP, servers:$SWEEP_AVAILABLE, ${CONNECTIONS} connections, ${DURATION} s x ${ROUNDS} rounds"
+    echo "# sweep${SWEEP_LABEL}: $(date -u '+%Y-%m-%d %H:%M UTC'), accepting processes: $SWEEP, servers:$SWEEP_AVAILABLE, ${CONNECTIONS} connections, ${DURATION} s x ${ROUNDS} rounds"
     for n in $SWEEP; do
       declare -A SPORTS=() SPIDS2=()
-      for s in $SWEEP_AVAILABLE; do sweep_start "$s" "$n"; SPORTS[$s]=$PORT; SPIDS2[$s]=$SERVER_PID; done
+      for s in $SWEEP_AVAILABLE; do
+        extra=()
+        # Close per request compares serving, not the seed's churn (which forks on new connections).
+        [[ "$s" == prefork* ]] && extra=("${SWEEP_PREFORK[@]}")
+        sweep_start "$s" "$n" "${extra[@]}"; SPORTS[$s]=$PORT; SPIDS2[$s]=$SERVER_PID; done
       # A second of load first, so every server is measured warm.
       for s in $SWEEP_AVAILABLE; do $CLIENT_CPU wrk -t1 -c"$CONNECTIONS" -d1s "http://127.0.0.1:${SPORTS[$s]}/" >/dev/null; done
       for round in $(seq 1 "$ROUNDS"); do
